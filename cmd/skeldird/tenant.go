@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+func runTenant(ctx context.Context, env environment, args []string) error {
+	sub := map[string]func(context.Context, environment, []string) error{
+		"create":        tenantCreate,
+		"rotate-key":    tenantRotateKey,
+		"rotate-secret": tenantRotateSecret,
+	}
+	if len(args) == 0 || sub[args[0]] == nil {
+		fmt.Fprintln(env.stderr, "Usage: skeldird tenant create|rotate-key|rotate-secret [flags] (--help on each)")
+		return errUsage
+	}
+	return sub[args[0]](ctx, env, args[1:])
+}
+
+func tenantCreate(ctx context.Context, env environment, args []string) error {
+	fs := newFlagSet(env, "tenant create", "tenant create --name NAME [--json]")
+	name := fs.String("name", "", "tenant display name (required)")
+	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*name) == "" {
+		fmt.Fprintln(env.stderr, "--name is required")
+		return errUsage
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.create_tenant($1)", *name)
+}
+
+func tenantRotateKey(ctx context.Context, env environment, args []string) error {
+	fs := newFlagSet(env, "tenant rotate-key", "tenant rotate-key --tenant ID [--revoke-existing] [--json]")
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	revoke := fs.Bool("revoke-existing", false, "revoke every key the tenant has now")
+	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.rotate_api_key($1::uuid, $2)", *tenant, *revoke)
+}
+
+func tenantRotateSecret(ctx context.Context, env environment, args []string) error {
+	fs := newFlagSet(env, "tenant rotate-secret",
+		"tenant rotate-secret --tenant ID --vendor shopify|stripe|paypal|woocommerce [--secret-stdin] [--json]")
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	vendor := fs.String("vendor", "", "webhook vendor (required)")
+	fromStdin := fs.Bool("secret-stdin", false, "read the secret the vendor issued from stdin instead of generating one")
+	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var secret *string
+	if *fromStdin {
+		line, err := bufio.NewReader(env.stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read secret: %w", err)
+		}
+		s := strings.TrimSpace(line)
+		secret = &s
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.rotate_webhook_secret($1::uuid, $2::skeldir.vendor, $3)",
+		*tenant, *vendor, secret)
+}
+
+// adminCall runs one admin function returning jsonb and prints its result,
+// as JSON or as aligned "key  value" lines (nested objects flattened with
+// dots). Credentials in it are shown this once and nowhere else.
+func adminCall(ctx context.Context, env environment, asJSON bool, sql string, args ...any) error {
+	conn, err := connectAdmin(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var result map[string]any
+	if err := conn.QueryRow(ctx, sql, args...).Scan(&result); err != nil {
+		return explain(err)
+	}
+	if asJSON {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(result)
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+	printFlat(tw, "", result)
+	return tw.Flush()
+}
+
+func printFlat(w io.Writer, prefix string, m map[string]any) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if sub, ok := m[k].(map[string]any); ok {
+			printFlat(w, prefix+k+".", sub)
+			continue
+		}
+		fmt.Fprintf(w, "%s%s\t%v\n", prefix, k, m[k])
+	}
+}

@@ -1,0 +1,113 @@
+// Package config reads skeldird's settings from the environment.
+//
+// Every setting is declared once, in the settings table below, with its
+// default and meaning; Load applies the table and Help prints it, so the
+// documentation cannot drift from the code.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Config is the daemon's configuration. The zero value is not useful; build
+// one with Load.
+type Config struct {
+	// DatabaseURL is how `serve` connects: a login role that is a member of
+	// skeldir_api.
+	DatabaseURL string
+	// AdminDatabaseURL is how operator commands (tenant, audit) connect: a
+	// login role that is a member of skeldir_admin.
+	AdminDatabaseURL string
+	// HTTPAddr is the API listener.
+	HTTPAddr string
+	// ReadyTimeout bounds the database check behind /health/ready.
+	ReadyTimeout time.Duration
+	// MaxBodyBytes caps request bodies; larger ones get 413.
+	MaxBodyBytes int64
+	// ShutdownTimeout is how long in-flight requests may take to finish after
+	// SIGTERM.
+	ShutdownTimeout time.Duration
+	// LogLevel is the minimum level of the JSON log on stderr.
+	LogLevel slog.Level
+}
+
+type setting struct {
+	name, def, help string
+	apply           func(c *Config, value string) error
+}
+
+var settings = []setting{
+	{"DATABASE_URL", "", "PostgreSQL URL for `serve`, as a member of skeldir_api (passwords may come from PGPASSFILE)",
+		func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"ADMIN_DATABASE_URL", "", "PostgreSQL URL for operator commands (tenant, audit), as a member of skeldir_admin",
+		func(c *Config, v string) error { c.AdminDatabaseURL = v; return nil }},
+	{"SKELDIR_HTTP_ADDR", "127.0.0.1:8080", "API listen address",
+		func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
+	{"SKELDIR_READY_TIMEOUT", "2s", "deadline of the database check behind /health/ready",
+		durationInto(func(c *Config) *time.Duration { return &c.ReadyTimeout })},
+	{"SKELDIR_MAX_BODY_BYTES", "1048576", "largest accepted request body; larger gets 413",
+		func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return errors.New("want a positive number of bytes")
+			}
+			c.MaxBodyBytes = n
+			return nil
+		}},
+	{"SKELDIR_SHUTDOWN_TIMEOUT", "10s", "grace period for in-flight requests after SIGTERM",
+		durationInto(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"SKELDIR_LOG_LEVEL", "info", "debug, info, warn or error",
+		func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
+}
+
+func durationInto(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return errors.New("want a positive duration such as 2s or 500ms")
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+// Load builds a Config from lookup (os.LookupEnv in production), falling back
+// to each setting's default. It reports every invalid setting at once.
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	var c Config
+	var errs []error
+	for _, s := range settings {
+		v, ok := lookup(s.name)
+		if !ok || v == "" {
+			v = s.def
+		}
+		if v == "" {
+			continue
+		}
+		if err := s.apply(&c, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %w", s.name, v, err))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// Help writes the table of settings, their defaults and meanings.
+func Help(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "Environment:")
+	for _, s := range settings {
+		def := s.def
+		if def == "" {
+			def = "(required where used)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.name, def, strings.ReplaceAll(s.help, "`", ""))
+	}
+	tw.Flush()
+}

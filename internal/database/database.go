@@ -1,0 +1,29 @@
+// Package database opens connection pools to PostgreSQL.
+package database
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Open returns a pool for url, labelled application_name=app in
+// pg_stat_activity. It does not wait for the database: the daemon must start,
+// and answer /health/live, while PostgreSQL is still down.
+func Open(ctx context.Context, url, app string) (*pgxpool.Pool, error) {
+	if url == "" {
+		return nil, fmt.Errorf("no database URL configured for %s", app)
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL for %s: %w", app, err)
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = app
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
+	cfg.HealthCheckPeriod = 15 * time.Second
+	return pgxpool.NewWithConfig(ctx, cfg)
+}

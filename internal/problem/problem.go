@@ -1,0 +1,59 @@
+// Package problem writes RFC 9457 problem details (application/problem+json)
+// with Skeldir's extension members, correlation_id and timestamp.
+package problem
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/skeldir/skeldir/internal/correlation"
+)
+
+// Details is one problem. Type is a short slug such as "not_found"; Write
+// turns it into the URN that is the problem's type URI.
+type Details struct {
+	Type   string
+	Title  string
+	Status int
+	Detail string
+	Errors []FieldError
+}
+
+// FieldError names one invalid field of a request.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+	Code    string `json:"code,omitempty"`
+}
+
+type body struct {
+	Type          string       `json:"type"`
+	Title         string       `json:"title"`
+	Status        int          `json:"status"`
+	Detail        string       `json:"detail"`
+	Instance      string       `json:"instance"`
+	CorrelationID string       `json:"correlation_id"`
+	Timestamp     string       `json:"timestamp"`
+	Errors        []FieldError `json:"errors,omitempty"`
+}
+
+// TypeURI is the type member written for a problem slug.
+func TypeURI(slug string) string { return "urn:skeldir:problem:" + slug }
+
+// Write sends p as the response to r.
+func Write(w http.ResponseWriter, r *http.Request, p Details) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(body{
+		Type:          TypeURI(p.Type),
+		Title:         p.Title,
+		Status:        p.Status,
+		Detail:        p.Detail,
+		Instance:      r.URL.RequestURI(),
+		CorrelationID: correlation.FromContext(r.Context()),
+		Timestamp:     time.Now().UTC().Format(time.RFC3339),
+		Errors:        p.Errors,
+	})
+}

@@ -1,0 +1,145 @@
+# shellcheck shell=bash
+# Local PostgreSQL clusters for `make run` and `make test`: sourced, not run.
+#
+# A cluster lives in one folder (its home): data/ (the data directory), log,
+# and pgpass, which holds generated passwords for every role the scripts
+# create. Nothing here ever writes a password anywhere else. initdb refuses to
+# run as root, so when invoked as root the cluster runs as the postgres user.
+
+PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+
+# as_cluster_user CMD...: runs CMD as the user that owns the cluster.
+as_cluster_user() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+die() { echo "error: $*" >&2; exit 1; }
+
+gen_password() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# pg_require_packages: the PostgreSQL server, pgTAP and pg_prove, installed
+# with apt when root, named in an error otherwise.
+pg_require_packages() {
+  local missing=()
+  [ -x "$PG_BINDIR/initdb" ] || missing+=(postgresql-15)
+  [ -f /usr/share/postgresql/15/extension/pgtap.control ] || missing+=(postgresql-15-pgtap)
+  command -v pg_prove >/dev/null || missing+=(libtap-parser-sourcehandler-pgtap-perl)
+  command -v psql >/dev/null || missing+=(postgresql-client-15)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 ||
+      die "could not install ${missing[*]}"
+  else
+    die "missing system packages: ${missing[*]} (install them with: sudo apt-get install ${missing[*]})"
+  fi
+}
+
+# pg_home_usable DIR: whether the cluster user can reach DIR.
+pg_home_usable() {
+  as_cluster_user test -w "$1" -a -x "$1" 2>/dev/null
+}
+
+# pg_init HOME PORT [EXTRA_CONF]: creates a cluster listening on
+# 127.0.0.1:PORT in HOME unless one is there. The superuser is `postgres` with a
+# generated password recorded in HOME/pgpass.
+pg_init() {
+  local home=$1 port=$2 extra=${3:-}
+  [ -f "$home/data/PG_VERSION" ] && return 0
+  mkdir -p "$home"
+  [ "$(id -u)" = 0 ] && chown postgres: "$home"
+  chmod 700 "$home"
+  local pw; pw=$(gen_password)
+  local pwfile="$home/initpw"
+  (umask 077; printf '%s\n' "$pw" > "$pwfile")
+  [ "$(id -u)" = 0 ] && chown postgres: "$pwfile"
+  as_cluster_user "$PG_BINDIR/initdb" -D "$home/data" -U postgres --pwfile="$pwfile" \
+    -A scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$home/initdb.log" 2>&1 ||
+    { rm -f "$pwfile"; cat "$home/initdb.log" >&2; die "initdb failed in $home"; }
+  rm -f "$pwfile"
+  printf '%s\n' "$port" > "$home/port"
+  (umask 077; printf '*:*:*:postgres:%s\n' "$pw" > "$home/pgpass")
+  as_cluster_user tee -a "$home/data/postgresql.conf" >/dev/null <<CONF
+
+# Skeldir local cluster
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+wal_level = logical
+max_connections = 300
+$extra
+CONF
+}
+
+# pg_port HOME: the port the cluster in HOME listens on.
+pg_port() { cat "$1/port"; }
+
+# pg_start HOME: starts the cluster unless it runs.
+pg_start() {
+  local home=$1
+  if as_cluster_user "$PG_BINDIR/pg_ctl" -D "$home/data" status >/dev/null 2>&1; then
+    return 0
+  fi
+  as_cluster_user "$PG_BINDIR/pg_ctl" -D "$home/data" -l "$home/log" -w -t 60 start >/dev/null ||
+    { tail -20 "$home/log" >&2; die "PostgreSQL did not start on port $(pg_port "$home") (see $home/log)"; }
+}
+
+# pg_stop HOME: stops the cluster if it runs.
+pg_stop() {
+  local home=$1
+  [ -f "$home/data/PG_VERSION" ] || return 0
+  if as_cluster_user "$PG_BINDIR/pg_ctl" -D "$home/data" status >/dev/null 2>&1; then
+    as_cluster_user "$PG_BINDIR/pg_ctl" -D "$home/data" -m fast -w stop >/dev/null
+  fi
+}
+
+# pg_free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+pg_free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"; return 0
+    fi
+  done
+  die "no free port found"
+}
+
+# pg_psql HOME DB [PSQL ARGS...]: psql as the superuser.
+pg_psql() {
+  local home=$1 db=$2; shift 2
+  PGPASSFILE="$home/pgpass" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(pg_port "$home")" \
+    -U postgres -d "$db" "$@"
+}
+
+# pg_login_role HOME ROLE GROUP: creates login ROLE as a member of GROUP with
+# a generated password, recorded in HOME/pgpass. Idempotent.
+pg_login_role() {
+  local home=$1 role=$2 group=$3
+  grep -q "^\*:\*:\*:$role:" "$home/pgpass" && return 0
+  local pw; pw=$(gen_password)
+  pg_psql "$home" postgres -v role="$role" -v grp="$group" -v pw="$pw" <<'SQL' >/dev/null
+SELECT format('CREATE ROLE %I LOGIN', :'role')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'pw') \gexec
+SELECT format('GRANT %I TO %I', :'grp', :'role') \gexec
+SQL
+  (umask 077; printf '*:*:*:%s:%s\n' "$role" "$pw" >> "$home/pgpass")
+}
+
+# pg_url HOME ROLE DB: a connection URL for ROLE without its password, which
+# clients read from PGPASSFILE=HOME/pgpass.
+pg_url() {
+  printf 'postgres://%s@127.0.0.1:%s/%s?sslmode=disable' "$2" "$(pg_port "$1")" "$3"
+}
+
+# pg_migrate HOME DB: applies the migration history to DB (creating it if
+# needed) as the superuser. dbmate does not read pgpass files, so the password
+# reaches it in its environment: never in a file or on a command line.
+pg_migrate() {
+  local home=$1 db=$2
+  local pw; pw=$(grep '^\*:\*:\*:postgres:' "$home/pgpass" | cut -d: -f5)
+  DATABASE_URL="postgres://postgres:$pw@127.0.0.1:$(pg_port "$home")/$db?sslmode=disable" \
+    "$DBMATE" --no-dump-schema -d db/schema -d db/functions -d db/policies -d db/grants up
+}
