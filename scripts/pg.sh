@@ -135,11 +135,8 @@ pg_url() {
 }
 
 # pg_migrate HOME DB: applies the migration history to DB (creating it if
-# needed) as the superuser. dbmate does not read pgpass files, so the password
-# reaches it in its environment: never in a file or on a command line.
+# needed) as the superuser.
 pg_migrate() {
-  local home=$1 db=$2
-  local pw; pw=$(grep '^\*:\*:\*:postgres:' "$home/pgpass" | cut -d: -f5)
-  DATABASE_URL="postgres://postgres:$pw@127.0.0.1:$(pg_port "$home")/$db?sslmode=disable" \
+  PGPASSFILE="$1/pgpass" DATABASE_URL=$(pg_url "$1" postgres "$2") \
     "$DBMATE" --no-dump-schema -d db/schema -d db/functions -d db/policies -d db/grants up
 }

@@ -68,7 +68,7 @@ func tenantRotateSecret(ctx context.Context, env environment, args []string) err
 		s := strings.TrimSpace(line)
 		secret = &s
 	}
-	return adminCall(ctx, env, *asJSON, "SELECT admin.rotate_webhook_secret($1::uuid, $2::skeldir.vendor, $3)",
+	return adminCall(ctx, env, *asJSON, "SELECT admin.rotate_webhook_secret($1::uuid, $2, $3)",
 		*tenant, *vendor, secret)
 }
 

@@ -23,10 +23,14 @@ user_schema AS (
   SELECT oid, nspname FROM pg_namespace
    WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'
 ),
+-- Objects an extension brings (pgcrypto's functions, pgTAP's views) keep
+-- the extension's own ACLs and are left out.
 relation AS (
   SELECT c.oid, c.relkind, c.relacl, s.nspname
     FROM pg_class AS c JOIN user_schema AS s ON s.oid = c.relnamespace
    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+     AND NOT EXISTS (SELECT FROM pg_depend AS d
+                      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 ),
 routine AS (
   SELECT p.oid, p.prosecdef, p.proowner, p.proconfig, s.nspname,
@@ -151,20 +155,26 @@ report AS (
                               WHERE r.oid = p.oid AND (r.acl).privilege_type = 'EXECUTE'
                                 AND (r.acl).grantee <> r.proowner)) AS f
   UNION ALL
-  -- Each caller executes functions of its own schema only, and all of them:
-  -- a function a caller cannot run is the seed's 500 waiting to happen.
+  -- Each caller executes the functions of its own schema, all of them, and
+  -- nothing else: a function its caller cannot run is the seed's 500 waiting
+  -- to happen, and a stray grant is a hole waiting for a USAGE grant.
   SELECT 8, 'execute', g.rolname || ' on ' || p.oid::regprocedure::text,
-         CASE WHEN has_function_privilege(g.rolname, p.oid, 'EXECUTE') THEN 'granted' ELSE 'not granted' END,
-         has_function_privilege(g.rolname, p.oid, 'EXECUTE')
-           = (s.nspname = g.caller_schema
-              OR (g.rolname = 'skeldir_readonly' AND p.oid = 'skeldir.current_tenant_id()'::regprocedure))
+         CASE WHEN x.granted AND x.usable THEN 'granted'
+              WHEN x.granted THEN 'granted (schema not usable)'
+              ELSE 'not granted' END,
+         CASE WHEN x.own THEN x.granted AND x.usable ELSE NOT x.granted END
     FROM pg_proc AS p
     JOIN user_schema AS s ON s.oid = p.pronamespace
     CROSS JOIN caller_role AS g
-   WHERE has_schema_privilege(g.rolname, s.oid, 'USAGE')
-     AND NOT EXISTS (SELECT FROM pg_depend AS d
+    CROSS JOIN LATERAL (
+      SELECT has_function_privilege(g.rolname, p.oid, 'EXECUTE') AS granted,
+             has_schema_privilege(g.rolname, s.oid, 'USAGE') AS usable,
+             s.nspname = g.caller_schema
+             OR (g.rolname = 'skeldir_readonly' AND p.oid = 'skeldir.current_tenant_id()'::regprocedure) AS own
+    ) AS x
+   WHERE NOT EXISTS (SELECT FROM pg_depend AS d
                       WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
-     AND (has_function_privilege(g.rolname, p.oid, 'EXECUTE') OR s.nspname = g.caller_schema)
+     AND (x.granted OR x.own)
 )
 SELECT area, subject, detail, ok FROM report ORDER BY ord, NOT ok, subject;
 END;

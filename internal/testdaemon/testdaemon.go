@@ -1,0 +1,162 @@
+// Package testdaemon runs the real skeldird binary for end-to-end tests: built
+// once per test process, started on a port of its own choosing, stopped with
+// SIGTERM when the test ends, and required to exit cleanly.
+package testdaemon
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var build struct {
+	once sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
+// Binary returns the path of a skeldird built from this checkout.
+func Binary(t testing.TB) string {
+	t.Helper()
+	build.once.Do(func() {
+		dir, err := os.MkdirTemp("", "skeldird-test")
+		if err != nil {
+			build.err = err
+			return
+		}
+		build.path = filepath.Join(dir, "skeldird")
+		cmd := exec.Command("go", "build", "-o", build.path, "github.com/skeldir/skeldir/cmd/skeldird")
+		build.out, build.err = cmd.CombinedOutput()
+	})
+	if build.err != nil {
+		t.Fatalf("build skeldird: %v\n%s", build.err, build.out)
+	}
+	return build.path
+}
+
+// Daemon is a running `skeldird serve`.
+type Daemon struct {
+	// BaseURL is http://127.0.0.1:PORT.
+	BaseURL string
+	cmd      *exec.Cmd
+	logs     *safeBuffer
+	exited   chan error
+	stopOnce sync.Once
+}
+
+// Start runs `skeldird serve` with env (KEY=VALUE entries added to this
+// process's environment) on a free loopback port, and waits until it serves.
+func Start(t testing.TB, env ...string) *Daemon {
+	t.Helper()
+	cmd := exec.Command(Binary(t), "serve")
+	cmd.Env = append(append(os.Environ(), "SKELDIR_HTTP_ADDR=127.0.0.1:0"), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start skeldird: %v", err)
+	}
+	d := &Daemon{cmd: cmd, logs: &safeBuffer{}, exited: make(chan error, 1)}
+
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			line := sc.Bytes()
+			d.logs.Write(append(line, '\n'))
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal(line, &rec) == nil && rec.Msg == "serving" {
+				addr <- rec.Addr
+			}
+		}
+		io.Copy(io.Discard, stderr)
+		d.exited <- cmd.Wait()
+	}()
+
+	select {
+	case a := <-addr:
+		d.BaseURL = "http://" + a
+	case err := <-d.exited:
+		t.Fatalf("skeldird exited before serving: %v\n%s", err, d.logs.String())
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("skeldird did not start serving within 30s\n%s", d.logs.String())
+	}
+	t.Cleanup(func() { d.Stop(t) })
+	return d
+}
+
+// Stop sends SIGTERM and requires a clean exit within 15 s. Safe to call twice.
+func (d *Daemon) Stop(t testing.TB) {
+	t.Helper()
+	d.stopOnce.Do(func() {
+		d.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-d.exited:
+			if err != nil {
+				t.Errorf("skeldird exited with %v\n%s", err, d.logs.String())
+			}
+		case <-time.After(15 * time.Second):
+			d.cmd.Process.Kill()
+			t.Errorf("skeldird ignored SIGTERM for 15s\n%s", d.logs.String())
+		}
+	})
+}
+
+// Logs returns everything the daemon has logged so far.
+func (d *Daemon) Logs() string { return d.logs.String() }
+
+// Do sends a request to the daemon and returns the response with its body
+// read.
+func (d *Daemon) Do(t testing.TB, method, path string, body []byte, header map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, d.BaseURL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	return resp, b
+}
+
+type safeBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *safeBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *safeBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

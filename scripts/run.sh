@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# make run: with DATABASE_URL set, serve against it. Otherwise start (or
+# reuse) the project's own PostgreSQL cluster in .local/pg, migrate it, create
+# login roles and a demo tenant, print the tenant's key, and serve on
+# 127.0.0.1:8080 until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/pg.sh
+
+if [ -n "${DATABASE_URL:-}" ]; then
+  exec bin/skeldird serve
+fi
+
+[ -x "$PG_BINDIR/initdb" ] || pg_require_packages
+DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}
+port=${SKELDIR_PG_PORT:-54329}
+
+# The cluster must live where the postgres user can reach it; a checkout under
+# a private home directory is not such a place, so fall back to /var/tmp.
+mkdir -p .local
+home=$PWD/.local/pg
+if [ ! -e "$home" ] && [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$PWD/.local"; then
+  alt=/var/tmp/skeldir-$(printf '%s' "$PWD" | cksum | cut -d' ' -f1)
+  mkdir -p "$alt"
+  ln -s "$alt" "$home"
+fi
+home=$(readlink -f "$home")
+mkdir -p "$home"
+
+pg_init "$home" "$port"
+pg_start "$home"
+port=$(pg_port "$home")
+
+fresh=0
+if ! pg_psql "$home" postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'skeldir'" | grep -q 1; then
+  fresh=1
+fi
+pg_migrate "$home" skeldir >/dev/null
+pg_login_role "$home" skeldird_api skeldir_api
+pg_login_role "$home" skeldird_worker skeldir_worker
+pg_login_role "$home" skeldird_admin skeldir_admin
+
+export PGPASSFILE="$home/pgpass"
+export DATABASE_URL; DATABASE_URL=$(pg_url "$home" skeldird_api skeldir)
+export ADMIN_DATABASE_URL; ADMIN_DATABASE_URL=$(pg_url "$home" skeldird_admin skeldir)
+
+# The demo tenant's key is shown once by the database, so keep it (in the
+# git-ignored cluster folder) to show it again on the next run.
+demo="$home/demo-tenant.json"
+if [ "$fresh" = 1 ] || [ ! -s "$demo" ]; then
+  (umask 077; bin/skeldird tenant create --name "Demo Shop" --json > "$demo")
+fi
+tenant_id=$(sed -n 's/.*"tenant_id": "\([^"]*\)".*/\1/p' "$demo")
+api_key=$(sed -n 's/.*"api_key": "\([^"]*\)".*/\1/p' "$demo")
+
+cat <<MSG
+
+  PostgreSQL   127.0.0.1:$port (cluster in $home; stop it with: make stop)
+  Tenant id    $tenant_id
+  API key      $api_key
+  Secrets      $demo
+
+  curl -i http://127.0.0.1:8080/health/ready
+
+MSG
+exec bin/skeldird serve

@@ -1,0 +1,64 @@
+-- SPEC §2.2, by walking the catalog: a tenant table is any table with a
+-- tenant_id column, in any non-system schema, plus skeldir.tenants (whose key
+-- is id). Each has RLS enabled and forced, a tenant policy for every command,
+-- and tenant_id in every key.
+BEGIN;
+SELECT plan(7);
+
+CREATE TEMP VIEW tenant_table AS
+  SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity,
+         CASE WHEN c.oid = 'skeldir.tenants'::regclass THEN 'id' ELSE 'tenant_id' END AS key_column
+    FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+   WHERE c.relkind IN ('r', 'p')
+     AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+     AND (c.oid = 'skeldir.tenants'::regclass
+          OR EXISTS (SELECT FROM pg_attribute AS a
+                      WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped));
+
+SELECT cmp_ok((SELECT count(*) FROM tenant_table), '>=', 3::bigint, 'the walk sees the tenant tables');
+
+SELECT is_empty($$
+  SELECT oid::regclass, relrowsecurity, relforcerowsecurity FROM tenant_table
+   WHERE NOT (relrowsecurity AND relforcerowsecurity)
+$$, 'every tenant table has row-level security enabled and forced');
+
+SELECT is_empty($$
+  SELECT t.oid::regclass, format_type(a.atttypid, a.atttypmod), a.attnotnull
+    FROM tenant_table AS t JOIN pg_attribute AS a ON a.attrelid = t.oid AND a.attname = t.key_column
+   WHERE a.atttypid <> 'uuid'::regtype OR NOT a.attnotnull
+$$, 'every tenant key column is uuid NOT NULL');
+
+SELECT is_empty($$
+  SELECT t.oid::regclass FROM tenant_table AS t
+   WHERE NOT EXISTS (
+     SELECT FROM pg_policy AS p
+      WHERE p.polrelid = t.oid AND p.polcmd = '*' AND p.polpermissive AND p.polroles = '{0}'
+        AND pg_get_expr(p.polqual, p.polrelid) = format('(%s = skeldir.current_tenant_id())', t.key_column)
+        AND pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = skeldir.current_tenant_id())', t.key_column))
+$$, 'every tenant table has a policy USING and WITH CHECK on its tenant column, for all commands');
+
+SELECT is_empty($$
+  SELECT p.polrelid::regclass, p.polname FROM pg_policy AS p
+   WHERE NOT p.polpermissive
+$$, 'no restrictive policy narrows (or hides) the tenant policy');
+
+SELECT is_empty($$
+  SELECT t.oid::regclass, i.indexrelid::regclass
+    FROM tenant_table AS t JOIN pg_index AS i ON i.indrelid = t.oid
+    JOIN pg_attribute AS a ON a.attrelid = t.oid AND a.attname = t.key_column
+   WHERE (i.indisunique OR i.indisprimary) AND NOT a.attnum = ANY (i.indkey)
+$$, 'every primary key and unique index of a tenant table includes the tenant column');
+
+SELECT is_empty($$
+  SELECT k.conrelid::regclass, k.conname
+    FROM pg_constraint AS k
+    JOIN tenant_table AS t ON t.oid = k.conrelid
+    JOIN tenant_table AS r ON r.oid = k.confrelid
+    JOIN pg_attribute AS a ON a.attrelid = t.oid AND a.attname = 'tenant_id'
+    JOIN pg_attribute AS ra ON ra.attrelid = r.oid AND ra.attname = r.key_column
+   WHERE k.contype = 'f'
+     AND NOT (a.attnum = ANY (k.conkey) AND ra.attnum = ANY (k.confkey))
+$$, 'every foreign key between tenant tables carries the tenant column on both sides');
+
+SELECT * FROM finish();
+ROLLBACK;

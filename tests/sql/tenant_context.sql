@@ -1,0 +1,27 @@
+-- The tenant-context helpers: reading the setting, and resolving a tenant
+-- from an API key.
+BEGIN;
+\ir fixtures/two_tenants.sql
+SELECT plan(10);
+
+SELECT set_config('app.current_tenant_id', '', true);
+SELECT is(skeldir.current_tenant_id(), NULL, 'an empty setting reads as no tenant');
+SELECT set_config('app.current_tenant_id', 'tenant-a; DROP TABLE x', true);
+SELECT is(skeldir.current_tenant_id(), NULL, 'a malformed setting reads as no tenant, without an error');
+SELECT set_config('app.current_tenant_id', :'tenant_a', true);
+SELECT is(skeldir.current_tenant_id(), :'tenant_a'::uuid, 'a UUID setting reads as that tenant');
+
+SELECT set_config('app.current_tenant_id', '', true);
+SELECT is(skeldir.resolve_tenant(:'key_b'), :'tenant_b'::uuid, 'an active key resolves to its tenant');
+SELECT is(skeldir.current_tenant_id(), :'tenant_b'::uuid, 'resolving a key sets the tenant context');
+SELECT is(current_setting('app.presented_key_hash'), '', 'resolution clears the presented key afterwards');
+
+SELECT is(skeldir.resolve_tenant('skd_' || repeat('0', 48)), NULL, 'an unknown key resolves to nothing');
+SELECT is(skeldir.resolve_tenant(''), NULL, 'an empty key resolves to nothing');
+SELECT is(skeldir.resolve_tenant(NULL), NULL, 'a missing key resolves to nothing');
+
+SELECT admin.rotate_api_key(:'tenant_a', revoke_existing => true);
+SELECT is(skeldir.resolve_tenant(:'key_a'), NULL, 'a revoked key resolves to nothing');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,79 @@
+-- Isolation as the table owner sees it: skeldir_owner is who definer
+-- functions run as, and FORCE makes RLS bind even it. With the tenant setting
+-- unset or empty every tenant table shows zero rows (not an error), and
+-- tenant A sees exactly its own rows, never B's.
+BEGIN;
+\ir fixtures/two_tenants.sql
+SELECT plan(7);
+
+-- The rows each tenant owns, counted as the superuser (who bypasses RLS).
+CREATE TEMP TABLE owned (tbl regclass, key_column text, tenant uuid, n bigint);
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN
+    SELECT c.oid::regclass AS tbl,
+           CASE WHEN c.oid = 'skeldir.tenants'::regclass THEN 'id' ELSE 'tenant_id' END AS key_column
+      FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p')
+       AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+       AND (c.oid = 'skeldir.tenants'::regclass
+            OR EXISTS (SELECT FROM pg_attribute AS a
+                        WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))
+  LOOP
+    EXECUTE format('INSERT INTO owned SELECT %L, %L, %I, count(*) FROM %s GROUP BY %I',
+                   t.tbl, t.key_column, t.key_column, t.tbl, t.key_column);
+    INSERT INTO owned SELECT t.tbl, t.key_column, NULL, 0
+     WHERE NOT EXISTS (SELECT FROM owned WHERE tbl = t.tbl);
+  END LOOP;
+END
+$$;
+GRANT SELECT ON owned TO PUBLIC;
+
+-- Rows of tbl the current role can see, optionally only those not of tenant.
+CREATE FUNCTION pg_temp.visible(tbl regclass, key_column text, not_of uuid DEFAULT NULL) RETURNS bigint
+LANGUAGE sql AS $$
+  SELECT (xpath('/row/n/text()', query_to_xml(
+            format('SELECT count(*) AS n FROM %s WHERE %L::uuid IS NULL OR %I IS DISTINCT FROM %L::uuid',
+                   tbl, not_of, key_column, not_of), false, true, '')))[1]::text::bigint
+$$;
+
+SELECT is_empty(format($$
+  SELECT DISTINCT o.tbl FROM owned AS o
+   WHERE (SELECT count(*) FROM owned AS x
+           WHERE x.tbl = o.tbl AND x.tenant IN (%L, %L) AND x.n > 0) < 2
+$$, :'tenant_a', :'tenant_b'), 'the fixture gives both tenants rows in every tenant table (otherwise these checks prove nothing)');
+
+SET LOCAL ROLE skeldir_owner;
+
+SELECT set_config('app.current_tenant_id', NULL, true);
+SELECT is_empty($$ SELECT DISTINCT tbl FROM owned WHERE pg_temp.visible(tbl, key_column) > 0 $$,
+  'with the tenant setting unset, every tenant table shows zero rows');
+
+SELECT set_config('app.current_tenant_id', '', true);
+SELECT is_empty($$ SELECT DISTINCT tbl FROM owned WHERE pg_temp.visible(tbl, key_column) > 0 $$,
+  'with the tenant setting empty, every tenant table shows zero rows');
+
+SELECT set_config('app.current_tenant_id', 'not-a-uuid', true);
+SELECT is_empty($$ SELECT DISTINCT tbl FROM owned WHERE pg_temp.visible(tbl, key_column) > 0 $$,
+  'with a malformed tenant setting, every tenant table shows zero rows');
+
+SELECT set_config('app.current_tenant_id', :'tenant_a', true);
+SELECT is_empty($$
+  SELECT tbl, n AS owned, pg_temp.visible(tbl, key_column) AS visible FROM owned
+   WHERE tenant = current_setting('app.current_tenant_id')::uuid AND pg_temp.visible(tbl, key_column) <> n
+$$, 'tenant A sees every row it owns');
+SELECT is_empty($$
+  SELECT DISTINCT tbl FROM owned
+   WHERE pg_temp.visible(tbl, key_column, current_setting('app.current_tenant_id')::uuid) > 0
+$$, 'tenant A sees no row of any other tenant');
+
+SELECT throws_ok(
+  format($$INSERT INTO skeldir.tenant_api_keys (tenant_id, key_hash, prefix)
+           VALUES (%L, sha256('x'), 'skd_x')$$, :'tenant_b'),
+  '42501', NULL, 'tenant A cannot write a row for tenant B');
+
+RESET ROLE;
+SELECT * FROM finish();
+ROLLBACK;
