@@ -10,7 +10,7 @@ PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 
 # as_cluster_user CMD...: runs CMD as the user that owns the cluster.
 as_cluster_user() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 die() { echo "error: $*" >&2; exit 1; }
