@@ -1,19 +1,10 @@
--- SPEC §2.2, by walking the catalog: a tenant table is any table with a
--- tenant_id column, in any non-system schema, plus skeldir.tenants (whose key
--- is id). Each has RLS enabled and forced, a tenant policy for every command,
--- and tenant_id in every key.
+-- SPEC §2.2, by walking the catalog: every tenant table has RLS enabled and
+-- forced, a tenant policy for every command, and its tenant column in every
+-- key.
 BEGIN;
 SELECT plan(7);
 
-CREATE TEMP VIEW tenant_table AS
-  SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity,
-         CASE WHEN c.oid = 'skeldir.tenants'::regclass THEN 'id' ELSE 'tenant_id' END AS key_column
-    FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-   WHERE c.relkind IN ('r', 'p')
-     AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
-     AND (c.oid = 'skeldir.tenants'::regclass
-          OR EXISTS (SELECT FROM pg_attribute AS a
-                      WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped));
+\ir fixtures/tenant_tables.sql
 
 SELECT cmp_ok((SELECT count(*) FROM tenant_table), '>=', 3::bigint, 'the walk sees the tenant tables');
 

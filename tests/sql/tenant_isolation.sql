@@ -6,26 +6,18 @@ BEGIN;
 \ir fixtures/two_tenants.sql
 SELECT plan(7);
 
+\ir fixtures/tenant_tables.sql
+
 -- The rows each tenant owns, counted as the superuser (who bypasses RLS).
 CREATE TEMP TABLE owned (tbl regclass, key_column text, tenant uuid, n bigint);
+INSERT INTO owned SELECT oid, key_column, NULL, 0 FROM tenant_table;
 DO $$
 DECLARE
   t record;
 BEGIN
-  FOR t IN
-    SELECT c.oid::regclass AS tbl,
-           CASE WHEN c.oid = 'skeldir.tenants'::regclass THEN 'id' ELSE 'tenant_id' END AS key_column
-      FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'p')
-       AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
-       AND (c.oid = 'skeldir.tenants'::regclass
-            OR EXISTS (SELECT FROM pg_attribute AS a
-                        WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))
-  LOOP
+  FOR t IN SELECT oid::regclass AS tbl, key_column FROM tenant_table LOOP
     EXECUTE format('INSERT INTO owned SELECT %L, %L, %I, count(*) FROM %s GROUP BY %I',
                    t.tbl, t.key_column, t.key_column, t.tbl, t.key_column);
-    INSERT INTO owned SELECT t.tbl, t.key_column, NULL, 0
-     WHERE NOT EXISTS (SELECT FROM owned WHERE tbl = t.tbl);
   END LOOP;
 END
 $$;
