@@ -3,6 +3,8 @@
 -- case-insensitive regular expressions; the lowest priority that matches wins,
 -- and every pattern a rule sets must match. A touch no rule matches is
 -- `unknown` when it carries UTM parameters or a referrer, `direct` otherwise.
+-- A bare ad-network source (utm_source=facebook with no medium) counts as
+-- that network's paid channel: UTM tagging is overwhelmingly an ads habit.
 SET LOCAL ROLE skeldir_owner;
 
 CREATE TABLE skeldir.channel_rules (
@@ -26,8 +28,12 @@ INSERT INTO skeldir.channel_rules
   (80,  '^(newsletter|klaviyo|mailchimp|sendgrid)$', NULL,                              NULL, 'email'),
   (90,  NULL,                                '^organic$',                               NULL, 'organic'),
   (100, NULL,                                '^referral$',                              NULL, 'referral'),
-  (110, NULL, NULL, '^https?://([^/]*\.)?(google|bing|duckduckgo|yahoo|ecosia|baidu|yandex)\.', 'organic'),
-  (120, NULL, NULL, '^(https?://)?[^/\s]+\.[^/\s]+',                                    'referral');
+  (110, '^(facebook|fb|instagram|ig|meta)$', NULL,                                      NULL, 'facebook_paid'),
+  (120, '^(google|adwords)$',                NULL,                                      NULL, 'google_search_paid'),
+  (130, '^tiktok$',                          NULL,                                      NULL, 'tiktok_paid'),
+  (140, '^linkedin$',                        NULL,                                      NULL, 'linkedin_paid'),
+  (200, NULL, NULL, '^(https?://)?([^/]*\.)?(google|bing|duckduckgo|yahoo|ecosia|baidu|yandex)\.', 'organic'),
+  (210, NULL, NULL, '^(https?://)?[^/\s]+\.[^/\s]+',                                     'referral');
 
 COMMENT ON TABLE skeldir.channel_rules IS
   'UTM/referrer regular expressions mapped to channels; lowest matching priority wins.';
