@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -16,9 +17,10 @@ func runTenant(ctx context.Context, env environment, args []string) error {
 		"create":        tenantCreate,
 		"rotate-key":    tenantRotateKey,
 		"rotate-secret": tenantRotateSecret,
+		"pin-paypal":    tenantPinPayPal,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
-		fmt.Fprintln(env.stderr, "Usage: skeldird tenant create|rotate-key|rotate-secret [flags] (--help on each)")
+		fmt.Fprintln(env.stderr, "Usage: skeldird tenant create|rotate-key|rotate-secret|pin-paypal [flags] (--help on each)")
 		return errUsage
 	}
 	return sub[args[0]](ctx, env, args[1:])
@@ -70,6 +72,28 @@ func tenantRotateSecret(ctx context.Context, env environment, args []string) err
 	}
 	return adminCall(ctx, env, *asJSON, "SELECT admin.rotate_webhook_secret($1::uuid, $2, $3)",
 		*tenant, *vendor, secret)
+}
+
+func tenantPinPayPal(ctx context.Context, env environment, args []string) error {
+	fs := newFlagSet(env, "tenant pin-paypal",
+		"tenant pin-paypal --tenant ID --webhook-id WH --cert FILE | --unpin [--json]")
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	webhookID := fs.String("webhook-id", "", "the PayPal webhook id the signatures name")
+	certFile := fs.String("cert", "", "PEM file of PayPal's signing certificate, as downloaded and checked by you")
+	unpin := fs.Bool("unpin", false, "return the tenant to HMAC verification")
+	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *unpin {
+		return adminCall(ctx, env, *asJSON, "SELECT admin.unpin_paypal_certificate($1::uuid)", *tenant)
+	}
+	pem, err := os.ReadFile(*certFile)
+	if err != nil {
+		return err
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.pin_paypal_certificate($1::uuid, $2, $3)",
+		*tenant, *webhookID, string(pem))
 }
 
 // adminCall runs one admin function returning jsonb and prints its result,

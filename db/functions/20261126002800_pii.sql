@@ -23,42 +23,37 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN doc IS NOT NULL AND jsonb_path_exists(doc, skeldir.pii_jsonpath());
 
 -- doc without any PII key, and the JSON paths ($.a.b[0].c) of what was
--- removed. Only subtrees that hold PII are rebuilt; the rest is kept as is.
+-- removed. Only subtrees that hold PII are rebuilt, each in one pass; the
+-- rest is kept as it is.
 CREATE FUNCTION skeldir.strip_pii(doc jsonb, path text DEFAULT '$',
                                   OUT clean jsonb, OUT removed text[])
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-  k text;
-  v jsonb;
-  i integer := 0;
-  sub record;
 BEGIN
-  removed := '{}';
   IF NOT skeldir.contains_pii(doc) THEN
     clean := doc;
-    RETURN;
-  END IF;
-  IF jsonb_typeof(doc) = 'object' THEN
-    clean := '{}';
-    FOR k, v IN SELECT * FROM jsonb_each(doc) LOOP
-      IF k ~* skeldir.pii_key_regex() THEN
-        removed := removed || (path || '.' || k);
-      ELSE
-        sub := skeldir.strip_pii(v, path || '.' || k);
-        clean := clean || jsonb_build_object(k, sub.clean);
-        removed := removed || sub.removed;
-      END IF;
-    END LOOP;
-  ELSE  -- an array, since only objects and arrays can hold keys
-    clean := '[]';
-    FOR v IN SELECT * FROM jsonb_array_elements(doc) LOOP
-      sub := skeldir.strip_pii(v, path || '[' || i || ']');
-      clean := clean || jsonb_build_array(sub.clean);
-      removed := removed || sub.removed;
-      i := i + 1;
-    END LOOP;
+    removed := '{}';
+  ELSIF jsonb_typeof(doc) = 'object' THEN
+    WITH member AS (
+      SELECT e.key, e.key ~* skeldir.pii_key_regex() AS pii,
+             skeldir.strip_pii(e.value, path || '.' || e.key) AS part
+        FROM jsonb_each(doc) AS e
+    )
+    SELECT coalesce(jsonb_object_agg(m.key, (m.part).clean) FILTER (WHERE NOT m.pii), '{}'),
+           coalesce(array_agg(path || '.' || m.key) FILTER (WHERE m.pii), '{}')
+             || ARRAY(SELECT r FROM member AS n, unnest((n.part).removed) AS r WHERE NOT n.pii)
+      INTO clean, removed
+      FROM member AS m;
+  ELSE  -- an array: only objects and arrays can hold keys
+    WITH element AS (
+      SELECT skeldir.strip_pii(a.value, path || '[' || (a.n - 1) || ']') AS part, a.n
+        FROM jsonb_array_elements(doc) WITH ORDINALITY AS a(value, n)
+    )
+    SELECT jsonb_agg((e.part).clean ORDER BY e.n),
+           ARRAY(SELECT r FROM element AS x, unnest((x.part).removed) AS r)
+      INTO clean, removed
+      FROM element AS e;
   END IF;
 END
 $$;

@@ -22,7 +22,7 @@ AS $$
 DECLARE
   v jsonb := doc #> path;
 BEGIN
-  IF jsonb_typeof(v) NOT IN ('string', 'number') OR btrim(v #>> '{}') = '' THEN
+  IF v IS NULL OR jsonb_typeof(v) NOT IN ('string', 'number') OR btrim(v #>> '{}') = '' THEN
     PERFORM skeldir.unusable('missing_field', format('required field %s is missing or not a scalar',
                                                      array_to_string(path, '.')));
   END IF;

@@ -40,7 +40,7 @@ BEGIN
   EXCEPTION
     WHEN SQLSTATE 'SK422' THEN
       GET STACKED DIAGNOSTICS error_message = MESSAGE_TEXT, error_type = PG_EXCEPTION_DETAIL;
-    WHEN character_not_in_repertoire OR untranslatable_character THEN
+    WHEN character_not_in_repertoire THEN
       error_type := 'invalid_utf8';
       error_message := 'body is not valid UTF-8 text';
     WHEN data_exception OR program_limit_exceeded THEN

@@ -62,6 +62,10 @@ func NewRouter(o Options) http.Handler {
 	r.Get("/health/live", h.live)
 	r.Get("/health/ready", h.ready)
 	r.Method(http.MethodGet, "/metrics", metrics.Handler(o.Registry))
+
+	wh := webhooks{db: o.DB, logger: o.Logger, metrics: metrics.NewWebhooks(o.Registry)}
+	r.Post("/api/webhooks/{vendor}", wh.ingest)
+	r.Post("/api/webhooks/{vendor}/*", wh.ingest)
 	return r
 }
 

@@ -67,3 +67,45 @@ func knownMethod(m string) string {
 	}
 	return "OTHER"
 }
+
+// Webhooks counts webhook deliveries by vendor and outcome.
+type Webhooks struct {
+	deliveries *prometheus.CounterVec
+}
+
+var (
+	webhookVendors  = []string{"shopify", "stripe", "paypal", "woocommerce"}
+	webhookOutcomes = []string{"accepted", "duplicate", "dlq_routed", "invalid_tenant_key",
+		"invalid_signature", "not_found", "payload_too_large", "error"}
+)
+
+// NewWebhooks registers the webhook metrics with reg, every vendor and
+// outcome starting at zero so that rates exist before the first delivery.
+func NewWebhooks(reg prometheus.Registerer) *Webhooks {
+	m := &Webhooks{deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "skeldir_webhook_deliveries_total",
+		Help: "Webhook deliveries answered, by vendor and outcome.",
+	}, []string{"vendor", "outcome"})}
+	reg.MustRegister(m.deliveries)
+	for _, v := range webhookVendors {
+		for _, o := range webhookOutcomes {
+			m.deliveries.WithLabelValues(v, o)
+		}
+	}
+	return m
+}
+
+// Observe counts one delivery. Values outside the closed sets count as
+// "other", so a crafted URL cannot mint a label.
+func (m *Webhooks) Observe(vendor, outcome string) {
+	m.deliveries.WithLabelValues(oneOf(vendor, webhookVendors), oneOf(outcome, webhookOutcomes)).Inc()
+}
+
+func oneOf(v string, set []string) string {
+	for _, s := range set {
+		if v == s {
+			return v
+		}
+	}
+	return "other"
+}

@@ -1,0 +1,52 @@
+package dispatch
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/skeldir/skeldir/internal/problem"
+)
+
+// readBody reads the request body under the cap limitBody set; past the cap
+// it returns the 413 problem to send instead.
+func readBody(r *http.Request) ([]byte, *problem.Details) {
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, &problem.Details{Type: "payload_too_large", Title: "Payload Too Large",
+			Status: http.StatusRequestEntityTooLarge,
+			Detail: fmt.Sprintf("request body exceeds the limit of %d bytes", tooBig.Limit)}
+	}
+	if err != nil {
+		return nil, &problem.Details{Type: "bad_request", Title: "Bad Request", Status: http.StatusBadRequest,
+			Detail: "the request body could not be read"}
+	}
+	return body, nil
+}
+
+// writeDatabaseError answers a request whose SQL call failed: 500 when the
+// database answered with an error (a bug: nothing a client sends should
+// cause one), 503 with Retry-After when it could not be reached in time.
+func writeDatabaseError(w http.ResponseWriter, r *http.Request, err error) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		problem.Write(w, r, problem.Details{Type: "internal_error", Title: "Internal Server Error",
+			Status: http.StatusInternalServerError, Detail: "an unexpected error occurred; quote the correlation id"})
+		return
+	}
+	w.Header().Set("Retry-After", "5")
+	problem.Write(w, r, problem.Details{Type: "database_unavailable", Title: "Service Unavailable",
+		Status: http.StatusServiceUnavailable, Detail: "the database is unavailable; nothing was stored, retry later"})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}

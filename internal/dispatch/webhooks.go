@@ -1,0 +1,123 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/skeldir/skeldir/internal/correlation"
+	"github.com/skeldir/skeldir/internal/metrics"
+	"github.com/skeldir/skeldir/internal/paypalcert"
+	"github.com/skeldir/skeldir/internal/problem"
+)
+
+// webhookHeaders are the request headers api.ingest_webhook reads, passed
+// under their lower-case names. Nothing else of the request reaches SQL.
+var webhookHeaders = []string{
+	"X-Skeldir-Tenant-Key", "X-Idempotency-Key",
+	"X-Shopify-Hmac-Sha256", "X-Shopify-Topic",
+	"X-WC-Webhook-Signature", "X-WC-Webhook-Topic",
+	"Stripe-Signature",
+	"Paypal-Transmission-Sig",
+}
+
+type webhooks struct {
+	db      DB
+	logger  *slog.Logger
+	metrics *metrics.Webhooks
+}
+
+// ingest hands one delivery to api.ingest_webhook and sends what it decides.
+// The route is the path below /api/webhooks/{vendor}/ ("" on the generic
+// route, where the vendor's topic header or event type decides).
+func (h webhooks) ingest(w http.ResponseWriter, r *http.Request) {
+	// Path segments reach SQL as text, which must be valid UTF-8 even when
+	// the URL's percent-escapes are not.
+	vendor := strings.ToValidUTF8(chi.URLParam(r, "vendor"), "\uFFFD")
+	route := strings.ToValidUTF8(chi.URLParam(r, "*"), "\uFFFD")
+	body, tooLarge := readBody(r)
+	if tooLarge != nil {
+		h.metrics.Observe(vendor, "payload_too_large")
+		problem.Write(w, r, *tooLarge)
+		return
+	}
+	headers := make(map[string]string, len(webhookHeaders))
+	for _, name := range webhookHeaders {
+		if v := r.Header.Get(name); v != "" {
+			headers[strings.ToLower(name)] = v
+		}
+	}
+	headerJSON, _ := json.Marshal(headers) // a map of strings always encodes
+
+	verified := false
+	if vendor == "paypal" && r.Header.Get("Paypal-Auth-Algo") != "" {
+		var err error
+		if verified, err = h.paypalCertificateVerifies(r, body); err != nil {
+			h.failed(w, r, vendor, err)
+			return
+		}
+	}
+
+	var status int
+	var outcome string
+	var response json.RawMessage
+	err := h.db.QueryRow(r.Context(),
+		"SELECT http_status, outcome, response FROM api.ingest_webhook($1, $2, $3, $4, $5, $6)",
+		vendor, route, headerJSON, body, correlation.FromContext(r.Context()), verified,
+	).Scan(&status, &outcome, &response)
+	if err != nil {
+		h.failed(w, r, vendor, err)
+		return
+	}
+	h.metrics.Observe(vendor, outcome)
+	if status >= 400 {
+		var p struct{ Type, Title, Detail string }
+		json.Unmarshal(response, &p)
+		problem.Write(w, r, problem.Details{Type: p.Type, Title: p.Title, Status: status, Detail: p.Detail})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(response)
+}
+
+// paypalCertificateVerifies checks PayPal's RSA signature against the
+// certificate the tenant pinned. A tenant without one is left to the HMAC
+// check in SQL, and a bad signature is SQL's to refuse: this only reports.
+func (h webhooks) paypalCertificateVerifies(r *http.Request, body []byte) (bool, error) {
+	var webhookID, certPEM *string
+	err := h.db.QueryRow(r.Context(), "SELECT webhook_id, certificate_pem FROM api.paypal_certificate($1)",
+		r.Header.Get("X-Skeldir-Tenant-Key")).Scan(&webhookID, &certPEM)
+	if err != nil || certPEM == nil {
+		return false, err
+	}
+	err = paypalcert.Verify(*certPEM, *webhookID, paypalcert.Transmission{
+		ID:       r.Header.Get("Paypal-Transmission-Id"),
+		Time:     r.Header.Get("Paypal-Transmission-Time"),
+		Sig:      r.Header.Get("Paypal-Transmission-Sig"),
+		AuthAlgo: r.Header.Get("Paypal-Auth-Algo"),
+	}, body)
+	if err != nil {
+		h.logger.Info("paypal certificate signature refused", "correlation_id",
+			correlation.FromContext(r.Context()), "reason", err.Error())
+	}
+	return err == nil, nil
+}
+
+// failed answers a delivery the database did not take. Nothing was
+// committed, so the sender must retry: 503 when the database could not be
+// reached, 500 (a bug, logged) when it answered with an error.
+func (h webhooks) failed(w http.ResponseWriter, r *http.Request, vendor string, err error) {
+	h.metrics.Observe(vendor, "error")
+	if errors.Is(err, context.Canceled) {
+		return // the sender went away; there is no one to answer
+	}
+	h.logger.Error("webhook not stored", "correlation_id", correlation.FromContext(r.Context()),
+		"vendor", vendor, "error", err)
+	writeDatabaseError(w, r, err)
+}
