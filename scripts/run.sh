@@ -52,6 +52,12 @@ if [ "$fresh" = 1 ] || [ ! -s "$demo" ]; then
 fi
 tenant_id=$(sed -n 's/.*"tenant_id": "\([^"]*\)".*/\1/p' "$demo")
 api_key=$(sed -n 's/.*"api_key": "\([^"]*\)".*/\1/p' "$demo")
+shopify_secret=$(sed -n 's/.*"shopify": "\([^"]*\)".*/\1/p' "$demo")
+
+# A sample Shopify order, signed the way Shopify signs it.
+order='{"id":1001,"order_number":1001,"total_price":"129.99","currency":"USD","created_at":"2026-11-26T14:30:00Z","note_attributes":[{"name":"utm_source","value":"google"},{"name":"utm_medium","value":"cpc"}]}'
+signature=$(pg_psql "$home" skeldir -tA -v body="$order" -v secret="$shopify_secret" \
+  -c "SELECT encode(extensions.hmac(convert_to(:'body', 'UTF8'), convert_to(:'secret', 'UTF8'), 'sha256'), 'base64')")
 
 cat <<MSG
 
@@ -61,6 +67,14 @@ cat <<MSG
   Secrets      $demo
 
   curl -i http://127.0.0.1:8080/health/ready
+
+  A signed Shopify order (paste it twice: accepted, then duplicate):
+
+  curl -i http://127.0.0.1:8080/api/webhooks/shopify/order_create \\
+    -H 'Content-Type: application/json' \\
+    -H 'X-Skeldir-Tenant-Key: $api_key' \\
+    -H 'X-Shopify-Hmac-Sha256: $signature' \\
+    --data-raw '$order'
 
 MSG
 exec bin/skeldird serve
