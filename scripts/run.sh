@@ -56,8 +56,10 @@ shopify_secret=$(sed -n 's/.*"shopify": "\([^"]*\)".*/\1/p' "$demo")
 
 # A sample Shopify order, signed the way Shopify signs it.
 order='{"id":1001,"order_number":1001,"total_price":"129.99","currency":"USD","created_at":"2026-11-26T14:30:00Z","note_attributes":[{"name":"utm_source","value":"google"},{"name":"utm_medium","value":"cpc"}]}'
-signature=$(pg_psql "$home" skeldir -tA -v body="$order" -v secret="$shopify_secret" \
-  -c "SELECT encode(extensions.hmac(convert_to(:'body', 'UTF8'), convert_to(:'secret', 'UTF8'), 'sha256'), 'base64')")
+signature=$(pg_psql "$home" skeldir -tA -v body="$order" -v secret="$shopify_secret" <<'SQL'
+SELECT encode(extensions.hmac(convert_to(:'body', 'UTF8'), convert_to(:'secret', 'UTF8'), 'sha256'), 'base64')
+SQL
+)
 
 cat <<MSG
 
