@@ -5,12 +5,14 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run stop test build vet deps clean
+.PHONY: run stop test storm bench bench-ingest build deps clean
 
-build: bin/skeldird
+GO_SOURCES := $(shell find cmd internal -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-bin/skeldird: $(shell find cmd internal -name '*.go' -not -name '*_test.go') go.mod go.sum
-	$(GO) build -o $@ ./cmd/skeldird
+build: bin/skeldird bin/skeldir-load
+
+bin/%: $(GO_SOURCES)
+	$(GO) build -o $@ ./cmd/$*
 
 # dbmate comes from npm, pinned in package.json and package-lock.json.
 node_modules/.bin/dbmate: package.json package-lock.json
@@ -28,6 +30,17 @@ stop:
 test: deps
 	$(GO) vet ./...
 	scripts/test.sh
+
+# The seed's R3 ingestion storm at 10x its size: six scenarios of 10,000
+# deliveries, 200 in flight. (make test runs the same harness small.)
+storm: deps
+	STORM_ARGS="-storm.n=10000 -storm.c=200" scripts/test.sh storm
+
+# Benchmarks report ratios against baselines measured in the same run.
+bench: bench-ingest
+
+bench-ingest: build deps
+	scripts/bench-ingest.sh
 
 clean: stop
 	rm -rf bin .local node_modules

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,18 +22,27 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	cfg := env.cfg
 	logger := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
-	pool, err := database.Open(ctx, cfg.DatabaseURL, "skeldird-api")
+	if int(cfg.DBMaxConns) <= cfg.IngestWorkers {
+		return fmt.Errorf("SKELDIR_DB_MAX_CONNS (%d) must exceed SKELDIR_INGEST_WORKERS (%d), leaving connections for other requests",
+			cfg.DBMaxConns, cfg.IngestWorkers)
+	}
+	pool, err := database.Open(ctx, cfg.DatabaseURL, "skeldird-api", cfg.DBMaxConns)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 
-	handler := dispatch.NewRouter(dispatch.Options{
-		DB:           pool,
-		Logger:       logger,
-		Registry:     metrics.NewRegistry(),
-		ReadyTimeout: cfg.ReadyTimeout,
-		MaxBodyBytes: cfg.MaxBodyBytes,
+	// Background work stops only after the server has answered its last
+	// request (deferred calls run last in, first out).
+	workCtx, stopWork := context.WithCancel(context.Background())
+	defer stopWork()
+	handler := dispatch.NewRouter(workCtx, dispatch.Options{
+		DB:            pool,
+		Logger:        logger,
+		Registry:      metrics.NewRegistry(),
+		ReadyTimeout:  cfg.ReadyTimeout,
+		MaxBodyBytes:  cfg.MaxBodyBytes,
+		IngestWorkers: cfg.IngestWorkers,
 	})
 	srv := &http.Server{
 		Handler:           handler,

@@ -8,7 +8,6 @@ SET LOCAL ROLE skeldir_owner;
 CREATE FUNCTION skeldir.isolate_by_tenant(tbl regclass, key_column name DEFAULT 'tenant_id')
 RETURNS void
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);

@@ -15,12 +15,14 @@ END;
 
 CREATE FUNCTION skeldir.resolve_tenant(api_key text) RETURNS uuid
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   digest bytea := sha256(convert_to(coalesce(api_key, ''), 'UTF8'));
   found  uuid;
 BEGIN
+  -- Whatever tenant an earlier call in this transaction entered, a key
+  -- that resolves to nothing leaves no tenant behind.
+  PERFORM set_config('app.current_tenant_id', '', true);
   IF coalesce(api_key, '') = '' THEN
     RETURN NULL;
   END IF;
@@ -37,7 +39,7 @@ END
 $$;
 
 COMMENT ON FUNCTION skeldir.resolve_tenant(text) IS
-  'Tenant owning an active API key, or NULL; sets app.current_tenant_id for the transaction when found.';
+  'Tenant owning an active API key, or NULL; makes it (or no tenant) the context of the transaction.';
 
 -- migrate:down
 SET LOCAL ROLE skeldir_owner;

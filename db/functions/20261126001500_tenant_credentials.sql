@@ -8,7 +8,6 @@ SET LOCAL ROLE skeldir_owner;
 -- exist. Operators' entry points start here.
 CREATE FUNCTION skeldir.enter_tenant(tenant_id uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   PERFORM set_config('app.current_tenant_id', coalesce(tenant_id::text, ''), true);
@@ -21,7 +20,6 @@ $$;
 
 CREATE FUNCTION skeldir.issue_api_key() RETURNS text
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   new_key text := 'skd_' || encode(extensions.gen_random_bytes(24), 'hex');
@@ -38,7 +36,6 @@ $$;
 CREATE FUNCTION skeldir.install_webhook_secret(vendor skeldir.vendor, secret text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   chosen text := coalesce(secret, 'whsec_' || encode(extensions.gen_random_bytes(32), 'hex'));

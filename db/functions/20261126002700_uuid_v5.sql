@@ -5,14 +5,17 @@
 SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION skeldir.uuid_v5(namespace uuid, name text) RETURNS uuid
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN (
-  SELECT encode(set_byte(set_byte(substring(h FROM 1 FOR 16),
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  h bytea := extensions.digest(uuid_send(namespace) || convert_to(name, 'UTF8'), 'sha1');
+BEGIN
+  RETURN encode(set_byte(set_byte(substring(h FROM 1 FOR 16),
                                   6, (get_byte(h, 6) & 15) | 80),    -- version 5
                          8, (get_byte(h, 8) & 63) | 128),            -- RFC 4122 variant
-                'hex')::uuid
-    FROM (SELECT extensions.digest(uuid_send(namespace) || convert_to(name, 'UTF8'), 'sha1') AS h) AS sha1
-);
+                'hex')::uuid;
+END
+$$;
 
 -- RFC 4122's namespace for names that are URLs, the one the seed used.
 CREATE FUNCTION skeldir.namespace_url() RETURNS uuid

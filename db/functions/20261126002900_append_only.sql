@@ -6,7 +6,6 @@ SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION skeldir.forbid_change() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP

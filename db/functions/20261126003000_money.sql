@@ -9,7 +9,6 @@ SET LOCAL ROLE skeldir_owner;
 -- minor units. Extra decimal places are allowed only when they are zeros.
 CREATE FUNCTION skeldir.to_minor_units(amount jsonb, currency text) RETURNS bigint
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   exp smallint;
@@ -38,7 +37,6 @@ $$;
 -- An amount already in minor units (Stripe): a non-negative JSON integer.
 CREATE FUNCTION skeldir.minor_units(amount jsonb, currency text) RETURNS bigint
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   IF NOT EXISTS (SELECT FROM skeldir.currencies AS c WHERE c.code = upper(currency)) THEN

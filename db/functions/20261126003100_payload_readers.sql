@@ -6,7 +6,6 @@ SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION skeldir.unusable(error_type text, message text) RETURNS void
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   RAISE EXCEPTION '%', message USING ERRCODE = 'SK422', DETAIL = error_type;
@@ -17,7 +16,6 @@ $$;
 -- missing_field failure naming it.
 CREATE FUNCTION skeldir.required(doc jsonb, VARIADIC path text[]) RETURNS text
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   v jsonb := doc #> path;
@@ -34,7 +32,6 @@ $$;
 -- read as UTC, or Unix seconds. NULL for NULL; invalid_timestamp otherwise.
 CREATE FUNCTION skeldir.utc_time(value jsonb) RETURNS timestamptz
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   t text := value #>> '{}';
@@ -68,13 +65,17 @@ RETURN nullif(replace((regexp_match(url, '[?&]' || name || '=([^&#]*)'))[1], '+'
 -- list of attributes (Shopify note_attributes, WooCommerce meta_data).
 CREATE FUNCTION skeldir.attribute(list jsonb, key_field text, value_field text, VARIADIC names text[])
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN (SELECT nullif(btrim(e ->> value_field), '')
-          FROM jsonb_array_elements(CASE jsonb_typeof(list) WHEN 'array' THEN list ELSE '[]' END)
-               WITH ORDINALITY AS a(e, n)
-         WHERE jsonb_typeof(e) = 'object' AND e ->> key_field = ANY (names)
-         ORDER BY array_position(names, e ->> key_field), n
-         LIMIT 1);
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+  RETURN (SELECT nullif(btrim(e ->> value_field), '')
+            FROM jsonb_array_elements(CASE jsonb_typeof(list) WHEN 'array' THEN list ELSE '[]' END)
+                 WITH ORDINALITY AS a(e, n)
+           WHERE jsonb_typeof(e) = 'object' AND e ->> key_field = ANY (names)
+           ORDER BY array_position(names, e ->> key_field), n
+           LIMIT 1);
+END
+$$;
 
 -- migrate:down
 SET LOCAL ROLE skeldir_owner;

@@ -7,7 +7,6 @@ SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION skeldir.read_woocommerce(topic skeldir.webhook_topics, doc jsonb) RETURNS skeldir.delivery
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   d skeldir.delivery;

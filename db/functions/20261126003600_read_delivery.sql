@@ -5,19 +5,22 @@
 SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION skeldir.classify_channel(utm_source text, utm_medium text, referrer text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
-RETURN coalesce(
-  (SELECT r.channel_code FROM skeldir.channel_rules AS r
-    WHERE (r.utm_source_pattern IS NULL OR utm_source ~* r.utm_source_pattern)
-      AND (r.utm_medium_pattern IS NULL OR utm_medium ~* r.utm_medium_pattern)
-      AND (r.referrer_pattern IS NULL OR referrer ~* r.referrer_pattern)
-    ORDER BY r.priority
-    LIMIT 1),
-  CASE WHEN coalesce(utm_source, utm_medium, referrer) IS NULL THEN 'direct' ELSE 'unknown' END);
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+  RETURN coalesce(
+    (SELECT r.channel_code FROM skeldir.channel_rules AS r
+      WHERE (r.utm_source_pattern IS NULL OR utm_source ~* r.utm_source_pattern)
+        AND (r.utm_medium_pattern IS NULL OR utm_medium ~* r.utm_medium_pattern)
+        AND (r.referrer_pattern IS NULL OR referrer ~* r.referrer_pattern)
+      ORDER BY r.priority
+      LIMIT 1),
+    CASE WHEN coalesce(utm_source, utm_medium, referrer) IS NULL THEN 'direct' ELSE 'unknown' END);
+END
+$$;
 
 CREATE FUNCTION skeldir.read_delivery(topic skeldir.webhook_topics, doc jsonb) RETURNS skeldir.delivery
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   d skeldir.delivery;

@@ -8,7 +8,6 @@ CREATE FUNCTION skeldir.signature_valid(vendor skeldir.vendor, headers jsonb, bo
                                         paypal_certificate_verified boolean)
 RETURNS boolean
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   secrets bytea[];

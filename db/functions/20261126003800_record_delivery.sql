@@ -9,7 +9,6 @@ CREATE FUNCTION skeldir.record_event(topic skeldir.webhook_topics, d skeldir.del
                                      OUT event_id uuid, OUT idempotency_key text, OUT correlation_id uuid,
                                      OUT channel text, OUT duplicate boolean)
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   tenant uuid := skeldir.current_tenant_id();

@@ -13,7 +13,6 @@ CREATE FUNCTION skeldir.read_webhook(vendor skeldir.vendor, topic_hint text, ide
                                      OUT payload jsonb, OUT pii_paths text[],
                                      OUT error_type text, OUT error_message text)
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   doc jsonb;

@@ -31,7 +31,6 @@ $$;
 -- Replays one dead event of the tenant in the current context.
 CREATE FUNCTION skeldir.replay_dead_event(dead_event_id uuid) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   x skeldir.dead_events;

@@ -27,6 +27,11 @@ type Config struct {
 	AdminDatabaseURL string
 	// HTTPAddr is the API listener.
 	HTTPAddr string
+	// DBMaxConns is the size of the API's connection pool.
+	DBMaxConns int32
+	// IngestWorkers is how many webhook transactions run at once; deliveries
+	// arriving meanwhile share the next ones (group commit).
+	IngestWorkers int
 	// ReadyTimeout bounds the database check behind /health/ready.
 	ReadyTimeout time.Duration
 	// MaxBodyBytes caps request bodies; larger ones get 413.
@@ -50,6 +55,24 @@ var settings = []setting{
 		func(c *Config, v string) error { c.AdminDatabaseURL = v; return nil }},
 	{"SKELDIR_HTTP_ADDR", "127.0.0.1:8080", "API listen address",
 		func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
+	{"SKELDIR_DB_MAX_CONNS", "10", "connections the API pool may open (a few per PostgreSQL core is plenty)",
+		func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 32)
+			if err != nil || n < 1 {
+				return errors.New("want a positive number")
+			}
+			c.DBMaxConns = int32(n)
+			return nil
+		}},
+	{"SKELDIR_INGEST_WORKERS", "2", "webhook transactions in flight at once (about the database's cores); deliveries arriving meanwhile are batched",
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return errors.New("want a positive number")
+			}
+			c.IngestWorkers = n
+			return nil
+		}},
 	{"SKELDIR_READY_TIMEOUT", "2s", "deadline of the database check behind /health/ready",
 		durationInto(func(c *Config) *time.Duration { return &c.ReadyTimeout })},
 	{"SKELDIR_MAX_BODY_BYTES", "1048576", "largest accepted request body; larger gets 413",

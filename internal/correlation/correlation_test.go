@@ -8,12 +8,12 @@ import (
 
 func TestIsUUID(t *testing.T) {
 	for s, want := range map[string]bool{
-		"0b6c8ea5-4a8e-4b8e-9f3c-2d2b5c7f6a10": true,
-		"0B6C8EA5-4A8E-4B8E-9F3C-2D2B5C7F6A10": true,
-		"0b6c8ea54a8e4b8e9f3c2d2b5c7f6a10":     false,
-		"0b6c8ea5-4a8e-4b8e-9f3c-2d2b5c7f6a1g": false,
+		"0b6c8ea5-4a8e-4b8e-9f3c-2d2b5c7f6a10":  true,
+		"0B6C8EA5-4A8E-4B8E-9F3C-2D2B5C7F6A10":  true,
+		"0b6c8ea54a8e4b8e9f3c2d2b5c7f6a10":      false,
+		"0b6c8ea5-4a8e-4b8e-9f3c-2d2b5c7f6a1g":  false,
 		"0b6c8ea5-4a8e-4b8e-9f3c-2d2b5c7f6a10 ": false,
-		"":                                     false,
+		"":                                      false,
 		"{0b6c8ea5-4a8e-4b8e-9f3c-2d2b5c7f6a1}": false,
 	} {
 		if got := IsUUID(s); got != want {

@@ -9,10 +9,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Open returns a pool for url, labelled application_name=app in
-// pg_stat_activity. It does not wait for the database: the daemon must start,
-// and answer /health/live, while PostgreSQL is still down.
-func Open(ctx context.Context, url, app string) (*pgxpool.Pool, error) {
+// Open returns a pool of at most maxConns connections to url, labelled
+// application_name=app in pg_stat_activity. It does not wait for the
+// database: the daemon must start, and answer /health/live, while PostgreSQL
+// is still down.
+func Open(ctx context.Context, url, app string, maxConns int32) (*pgxpool.Pool, error) {
 	if url == "" {
 		return nil, fmt.Errorf("no database URL configured for %s", app)
 	}
@@ -25,5 +26,6 @@ func Open(ctx context.Context, url, app string) (*pgxpool.Pool, error) {
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	}
 	cfg.HealthCheckPeriod = 15 * time.Second
+	cfg.MaxConns = maxConns
 	return pgxpool.NewWithConfig(ctx, cfg)
 }

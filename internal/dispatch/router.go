@@ -28,6 +28,7 @@ import (
 // *pgxpool.Pool satisfies it.
 type DB interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // Options configure the router.
@@ -42,10 +43,16 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// MaxBodyBytes caps request bodies; larger ones get 413.
 	MaxBodyBytes int64
+	// IngestWorkers is how many webhook transactions may run at once.
+	IngestWorkers int
 }
 
-// NewRouter returns the API's HTTP handler.
-func NewRouter(o Options) http.Handler {
+// maxIngestBatch bounds how many deliveries share one transaction.
+const maxIngestBatch = 32
+
+// NewRouter returns the API's HTTP handler. Its background workers stop when
+// ctx is done, which must not happen before the server has stopped.
+func NewRouter(ctx context.Context, o Options) http.Handler {
 	r := chi.NewRouter()
 	r.Use(correlation.Middleware, observe(o.Logger, metrics.NewHTTP(o.Registry)), recoverPanics(o.Logger),
 		limitBody(o.MaxBodyBytes))
@@ -63,7 +70,8 @@ func NewRouter(o Options) http.Handler {
 	r.Get("/health/ready", h.ready)
 	r.Method(http.MethodGet, "/metrics", metrics.Handler(o.Registry))
 
-	wh := webhooks{db: o.DB, logger: o.Logger, metrics: metrics.NewWebhooks(o.Registry)}
+	wh := webhooks{db: o.DB, logger: o.Logger, metrics: metrics.NewWebhooks(o.Registry),
+		batcher: newIngestBatcher(ctx, o.DB, o.IngestWorkers, maxIngestBatch)}
 	r.Post("/api/webhooks/{vendor}", wh.ingest)
 	r.Post("/api/webhooks/{vendor}/*", wh.ingest)
 	return r

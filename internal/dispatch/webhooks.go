@@ -28,6 +28,7 @@ var webhookHeaders = []string{
 
 type webhooks struct {
 	db      DB
+	batcher *ingestBatcher
 	logger  *slog.Logger
 	metrics *metrics.Webhooks
 }
@@ -63,17 +64,13 @@ func (h webhooks) ingest(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	var status int
-	var outcome string
-	var response json.RawMessage
-	err := h.db.QueryRow(r.Context(),
-		"SELECT http_status, outcome, response FROM api.ingest_webhook($1, $2, $3, $4, $5, $6)",
-		vendor, route, headerJSON, body, correlation.FromContext(r.Context()), verified,
-	).Scan(&status, &outcome, &response)
-	if err != nil {
-		h.failed(w, r, vendor, err)
+	a := h.batcher.submit(r.Context(), &delivery{vendor: vendor, route: route, headers: headerJSON, body: body,
+		requestID: correlation.FromContext(r.Context()), paypalSigned: verified})
+	if a.err != nil {
+		h.failed(w, r, vendor, a.err)
 		return
 	}
+	status, outcome, response := a.status, a.outcome, a.response
 	h.metrics.Observe(vendor, outcome)
 	if status >= 400 {
 		var p struct{ Type, Title, Detail string }

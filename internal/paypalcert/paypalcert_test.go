@@ -52,13 +52,13 @@ func TestVerify(t *testing.T) {
 	tampered[2] = 'X'
 	otherCert, _ := testCert(t)
 	for name, check := range map[string]error{
-		"tampered body":      Verify(certPEM, "WH-HOOK", tr, tampered),
-		"other webhook id":   Verify(certPEM, "WH-OTHER", tr, body),
-		"other certificate":  Verify(otherCert, "WH-HOOK", tr, body),
-		"not a certificate":  Verify("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "WH-HOOK", tr, body),
-		"missing signature":  Verify(certPEM, "WH-HOOK", Transmission{ID: tr.ID, Time: tr.Time}, body),
-		"wrong algorithm":    Verify(certPEM, "WH-HOOK", Transmission{ID: tr.ID, Time: tr.Time, Sig: tr.Sig, AuthAlgo: "SHA1withRSA"}, body),
-		"signature not b64":  Verify(certPEM, "WH-HOOK", Transmission{ID: tr.ID, Time: tr.Time, Sig: "%%%"}, body),
+		"tampered body":     Verify(certPEM, "WH-HOOK", tr, tampered),
+		"other webhook id":  Verify(certPEM, "WH-OTHER", tr, body),
+		"other certificate": Verify(otherCert, "WH-HOOK", tr, body),
+		"not a certificate": Verify("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "WH-HOOK", tr, body),
+		"missing signature": Verify(certPEM, "WH-HOOK", Transmission{ID: tr.ID, Time: tr.Time}, body),
+		"wrong algorithm":   Verify(certPEM, "WH-HOOK", Transmission{ID: tr.ID, Time: tr.Time, Sig: tr.Sig, AuthAlgo: "SHA1withRSA"}, body),
+		"signature not b64": Verify(certPEM, "WH-HOOK", Transmission{ID: tr.ID, Time: tr.Time, Sig: "%%%"}, body),
 	} {
 		if check == nil {
 			t.Errorf("%s: verified", name)

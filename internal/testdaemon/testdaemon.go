@@ -48,7 +48,7 @@ func Binary(t testing.TB) string {
 // Daemon is a running `skeldird serve`.
 type Daemon struct {
 	// BaseURL is http://127.0.0.1:PORT.
-	BaseURL string
+	BaseURL  string
 	cmd      *exec.Cmd
 	logs     *safeBuffer
 	exited   chan error

@@ -1,0 +1,27 @@
+-- migrate:up
+-- Many deliveries in one transaction: what the daemon calls when requests
+-- arrive together. Each delivery is decided exactly as api.ingest_webhook
+-- decides it alone (it resolves its own tenant, so none inherits another's);
+-- sharing the transaction shares its fixed cost (snapshot, locks, commit),
+-- which on a busy server is most of the cost of a small delivery. Results come
+-- back in input order.
+SET LOCAL ROLE skeldir_owner;
+
+CREATE FUNCTION api.ingest_webhooks(vendors text[], routes text[], headers jsonb[], bodies bytea[],
+                                    request_ids uuid[], paypal_certificates_verified boolean[])
+RETURNS TABLE (http_status integer, outcome text, response jsonb)
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT r.http_status, r.outcome, r.response
+    FROM unnest(vendors, routes, headers, bodies, request_ids, paypal_certificates_verified)
+           WITH ORDINALITY AS d(vendor, route, headers, body, request_id, verified, n)
+   CROSS JOIN LATERAL api.ingest_webhook(d.vendor, d.route, d.headers, d.body, d.request_id, d.verified) AS r
+   ORDER BY d.n;
+END;
+COMMENT ON FUNCTION api.ingest_webhooks(text[], text[], jsonb[], bytea[], uuid[], boolean[]) IS
+  'api.ingest_webhook for several deliveries in one transaction; one result per delivery, in order.';
+
+-- migrate:down
+SET LOCAL ROLE skeldir_owner;
+DROP FUNCTION api.ingest_webhooks(text[], text[], jsonb[], bytea[], uuid[], boolean[]);

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# make bench-ingest: webhook ingest throughput as ratios against baselines run
+# in the same command on the same throwaway, durable (fsync on, synchronous
+# commit) cluster (SPEC §12):
+#   1. pgbench inserting the rows a delivery writes (an event and its ledger
+#      row) directly, as the superuser: the ceiling for this row shape;
+#   2. pgbench calling api.ingest_webhook (tenant lookup, HMAC, parsing, PII
+#      stripping, both rows) with signed bodies;
+#   3. signed Shopify deliveries over HTTP on loopback to skeldird, from
+#      skeldir-load: first as fast as answers return, then an open loop at
+#      half that peak rate for latency.
+# Targets: (3) >= 0.5 x (1); (3) >= 0.8 x (2); p99 < 50 ms at half the peak.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/pg.sh
+
+pg_require_packages
+DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}
+seconds=${BENCH_SECONDS:-15}
+clients=8
+
+home=$(mktemp -d /tmp/skeldir-bench.XXXXXX)
+daemon=
+cleanup() { [ -n "$daemon" ] && kill "$daemon" 2>/dev/null; wait 2>/dev/null; pg_stop "$home" || true; rm -rf "$home"; }
+trap cleanup EXIT INT TERM
+
+pg_init "$home" "$(pg_free_port)" "shared_buffers = 256MB"
+pg_start "$home"
+pg_migrate "$home" skeldir >/dev/null
+pg_login_role "$home" skeldird_api skeldir_api
+port=$(pg_port "$home")
+export PGPASSFILE="$home/pgpass"
+
+read -r tenant key secret < <(pg_psql "$home" skeldir -tA -F ' ' \
+  -c "SELECT t ->> 'tenant_id', t ->> 'api_key', t #>> '{webhook_secrets,shopify}' FROM admin.create_tenant('bench') AS t")
+
+# The body every delivery carries, with a fresh order id.
+body="'{\"id\": ' || :id || ', \"order_number\": 1001, \"total_price\": \"129.99\", \"currency\": \"USD\", \"created_at\": \"2026-11-26T10:00:00Z\", \"note_attributes\": [{\"name\": \"utm_source\", \"value\": \"google\"}, {\"name\": \"utm_medium\", \"value\": \"cpc\"}]}'"
+cat > "$home/direct.sql" <<SQL
+\set id random(1, 1000000000000)
+WITH e AS (
+  INSERT INTO skeldir.attribution_events
+    (tenant_id, idempotency_key, correlation_id, vendor, topic, event_type, external_id, order_id, session_id,
+     revenue_cents, currency, channel, utm_source, utm_medium, occurred_at, payload, pii_paths)
+  VALUES ('$tenant', gen_random_uuid()::text, gen_random_uuid(), 'shopify', 'orders/create', 'purchase', :id, :id, NULL,
+          12999, 'USD', 'google_search_paid', 'google', 'cpc', '2026-11-26T10:00:00Z', ($body)::jsonb, '{}')
+  RETURNING tenant_id, id, order_id, revenue_cents, currency, occurred_at)
+INSERT INTO skeldir.revenue_ledger (tenant_id, vendor, transaction_id, state, order_id, amount_cents, currency, event_id, occurred_at)
+SELECT tenant_id, 'shopify', order_id, 'captured', order_id, revenue_cents, currency, id, occurred_at FROM e;
+SQL
+cat > "$home/ingest.sql" <<SQL
+\set id random(1, 1000000000000)
+SELECT http_status FROM api.ingest_webhook('shopify', 'order_create',
+  jsonb_build_object('x-skeldir-tenant-key', '$key',
+                     'x-shopify-hmac-sha256', encode(extensions.hmac(convert_to($body, 'UTF8'), convert_to('$secret', 'UTF8'), 'sha256'), 'base64')),
+  convert_to($body, 'UTF8'), gen_random_uuid());
+SQL
+
+pgbench_tps() {
+  "$PG_BINDIR/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -M prepared -c "$clients" -j 2 -T "$seconds" -f "$1" skeldir \
+    | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+echo "measuring for ${seconds}s each, $clients pgbench clients, PostgreSQL on 127.0.0.1:$port (durable)" >&2
+direct=$(pgbench_tps "$home/direct.sql")
+function=$(pgbench_tps "$home/ingest.sql")
+
+addr=127.0.0.1:$(pg_free_port)
+PGPASSFILE="$home/pgpass" DATABASE_URL=$(pg_url "$home" skeldird_api skeldir) SKELDIR_HTTP_ADDR=$addr \
+  SKELDIR_LOG_LEVEL=warn bin/skeldird serve 2>"$home/daemon.log" &
+daemon=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://$addr/health/live" >/dev/null && break
+  sleep 0.1
+done
+curl -sf "http://$addr/health/live" >/dev/null || die "skeldird did not start: $(cat "$home/daemon.log")"
+load() { bin/skeldir-load -url "http://$addr" -key "$key" -secret "$secret" -duration "${seconds}s" "$@"; }
+json_field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+
+peak=$(load -c 32)
+http=$(json_field rate <<<"$peak")
+half=$(load -c 64 -rate "$(awk -v r="$http" 'BEGIN { printf "%.0f", r / 2 }')")
+
+awk -v d="$direct" -v f="$function" -v h="$http" \
+    -v p50="$(json_field p50_ms <<<"$peak")" -v p99="$(json_field p99_ms <<<"$peak")" \
+    -v hp50="$(json_field p50_ms <<<"$half")" -v hp99="$(json_field p99_ms <<<"$half")" \
+    -v hrate="$(json_field rate <<<"$half")" 'BEGIN {
+  printf "\n%-44s %10s\n", "ingest benchmark", "per second"
+  printf "%-44s %10.0f\n", "1. pgbench, event + ledger rows inserted directly", d
+  printf "%-44s %10.0f\n", "2. pgbench, api.ingest_webhook()", f
+  printf "%-44s %10.0f   p50 %.1f ms, p99 %.1f ms\n", "3. HTTP, signed Shopify deliveries (peak)", h, p50, p99
+  printf "%-44s %10.0f   p50 %.1f ms, p99 %.1f ms\n", "   HTTP at half the peak rate", hrate, hp50, hp99
+  printf "\nratio HTTP / direct insert:   %.2f  (target >= 0.50) %s\n", h / d, (h / d >= 0.5 ? "ok" : "BELOW TARGET")
+  printf "ratio HTTP / ingest function: %.2f  (target >= 0.80) %s\n", h / f, (h / f >= 0.8 ? "ok" : "BELOW TARGET")
+  printf "p99 at half the peak rate:    %.1f ms (target < 50 ms) %s\n", hp99, (hp99 < 50 ? "ok" : "ABOVE TARGET")
+}'
