@@ -34,7 +34,7 @@ test: deps
 # The seed's R3 ingestion storm at 10x its size: six scenarios of 10,000
 # deliveries, 200 in flight. (make test runs the same harness small.)
 storm: deps
-	STORM_ARGS="-storm.n=10000 -storm.c=200" scripts/test.sh storm
+	scripts/test.sh storm
 
 # Benchmarks report ratios against baselines measured in the same run.
 bench: bench-ingest

@@ -3,6 +3,9 @@
 # then Go tests (each integration test clones the template) and the pgTAP
 # suites (each file on its own clone). The cluster is stopped and removed
 # however the run ends.
+#
+# scripts/test.sh storm: the same cluster, but only the ingestion storm
+# harness, at full size (make storm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
@@ -32,6 +35,11 @@ export PGPASSFILE="$home/pgpass"
 export SKELDIR_TEST_SUPERUSER_URL; SKELDIR_TEST_SUPERUSER_URL=$(pg_url "$home" postgres postgres)
 export SKELDIR_TEST_TEMPLATE=skeldir_template
 export SKELDIR_TEST_DBMATE=$DBMATE
+
+if [ "${1:-}" = storm ]; then
+  go test -count=1 -v -timeout 60m ./tests/storm -run TestStorm -args -storm.n=10000 -storm.c=200
+  exit $?
+fi
 
 status=0
 go test -count=1 ./... || status=1

@@ -5,6 +5,10 @@
 -- sharing the transaction shares its fixed cost (snapshot, locks, commit),
 -- which on a busy server is most of the cost of a small delivery. Results come
 -- back in input order.
+--
+-- Deliveries are decided in the order of their bodies' digests, not of their
+-- arrival: two batches holding the same bodies then take their row locks in
+-- the same order and cannot deadlock on them.
 SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION api.ingest_webhooks(vendors text[], routes text[], headers jsonb[], bodies bytea[],
@@ -13,11 +17,14 @@ RETURNS TABLE (http_status integer, outcome text, response jsonb)
 LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT r.http_status, r.outcome, r.response
-    FROM unnest(vendors, routes, headers, bodies, request_ids, paypal_certificates_verified)
-           WITH ORDINALITY AS d(vendor, route, headers, body, request_id, verified, n)
-   CROSS JOIN LATERAL api.ingest_webhook(d.vendor, d.route, d.headers, d.body, d.request_id, d.verified) AS r
-   ORDER BY d.n;
+  WITH decided AS MATERIALIZED (
+    SELECT d.n, r.http_status, r.outcome, r.response
+      FROM (SELECT * FROM unnest(vendors, routes, headers, bodies, request_ids, paypal_certificates_verified)
+                            WITH ORDINALITY AS u(vendor, route, headers, body, request_id, verified, n)
+             ORDER BY sha256(u.body), u.n) AS d
+     CROSS JOIN LATERAL api.ingest_webhook(d.vendor, d.route, d.headers, d.body, d.request_id, d.verified) AS r
+  )
+  SELECT decided.http_status, decided.outcome, decided.response FROM decided ORDER BY decided.n;
 END;
 COMMENT ON FUNCTION api.ingest_webhooks(text[], text[], jsonb[], bytea[], uuid[], boolean[]) IS
   'api.ingest_webhook for several deliveries in one transaction; one result per delivery, in order.';

@@ -56,3 +56,19 @@ func TestMiddlewareKeepsAUUIDAndReplacesAnythingElse(t *testing.T) {
 		}
 	}
 }
+
+// IsUUID accepts exactly what it claims to, for any header a client sends.
+func FuzzIsUUID(f *testing.F) {
+	for _, seed := range []string{"4f1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "", "x", "4f1b2c3d5e6f4a7b8c9d0e1f2a3b4c5d",
+		"4f1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5z", "{4f1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5}"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !IsUUID(s) {
+			return
+		}
+		if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+			t.Fatalf("IsUUID(%q) but it is not 8-4-4-4-12", s)
+		}
+	})
+}
