@@ -1,52 +1,31 @@
 package main_test
 
 import (
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/skeldir/skeldir/internal/paypalcert"
-	"github.com/skeldir/skeldir/internal/testdb"
+	"github.com/skeldir/skeldir/internal/paypalcert/paypalcerttest"
 )
 
 func TestPayPalCertificateModeVerifiesRSAAgainstThePinnedCertificate(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "paypal-test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	paypal := paypalcerttest.New(t)
 	certFile := filepath.Join(t.TempDir(), "paypal.pem")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(certFile, []byte(paypal.CertificatePEM), 0o600)
 	if out, errOut, code := cli(t, db, "tenant", "pin-paypal", "--tenant", tn.ID, "--webhook-id", "WH-PINNED", "--cert", certFile); code != 0 {
 		t.Fatalf("pin-paypal: %s %s", out, errOut)
 	}
 
 	body := []byte(samples[8].body(1))
 	signed := func(webhookID string, b []byte) map[string]string {
-		tr := paypalcert.Transmission{ID: "b2384410-f8d2", Time: "2026-11-26T00:00:00Z"}
-		digest := sha256.Sum256([]byte(paypalcert.Message(webhookID, tr, b)))
-		sig, _ := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:])
+		tr := paypal.Sign(t, webhookID, paypalcert.Transmission{ID: "b2384410-f8d2", Time: "2026-11-26T00:00:00Z"}, b)
 		return map[string]string{"Paypal-Transmission-Id": tr.ID, "Paypal-Transmission-Time": tr.Time,
-			"Paypal-Transmission-Sig": base64.StdEncoding.EncodeToString(sig), "Paypal-Auth-Algo": "SHA256withRSA",
+			"Paypal-Transmission-Sig": tr.Sig, "Paypal-Auth-Algo": "SHA256withRSA",
 			"Paypal-Cert-Url": "https://attacker.example/cert.pem"}
 	}
 	if a := tn.deliver(t, d, "paypal", "sale_completed", body, signed("WH-PINNED", body)); a.Status != 200 || a.Body["status"] != "accepted" {
@@ -66,10 +45,7 @@ func TestPayPalCertificateModeVerifiesRSAAgainstThePinnedCertificate(t *testing.
 }
 
 func TestDeadEventsReplayOnceFixed(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 	// A currency Skeldir does not know yet, and a body that is not JSON.
 	a := tn.deliver(t, d, "shopify", "order_create", []byte(`{"id": 9001, "total_price": "10.00", "currency": "XTS"}`), nil)
 	tn.deliver(t, d, "shopify", "order_create", []byte(`not json`), nil)
@@ -114,10 +90,7 @@ func TestDeadEventsReplayOnceFixed(t *testing.T) {
 }
 
 func TestWebhookOutcomesAreCountedByVendor(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	_, d, tn := webhookFixture(t)
 	body := []byte(samples[4].body(1))
 	tn.deliver(t, d, "stripe", "charge/succeeded", body, nil)
 	tn.deliver(t, d, "stripe", "charge/succeeded", body, nil)

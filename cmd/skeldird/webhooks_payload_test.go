@@ -10,10 +10,7 @@ import (
 )
 
 func TestUnusablePayloadsAreDeadLetteredNever500(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 	cases := []struct {
 		name, errorType string
 		body            []byte
@@ -54,10 +51,7 @@ func TestUnusablePayloadsAreDeadLetteredNever500(t *testing.T) {
 }
 
 func TestAmountsBecomeExactMinorUnits(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 	for body, want := range map[string]int{
 		`{"id": 11, "total_price": "1500", "currency": "JPY"}`:   1500,
 		`{"id": 12, "total_price": "129.99", "currency": "USD"}`: 12999,
@@ -93,10 +87,7 @@ const realPaymentIntent = `{
 }`
 
 func TestNoPersonalDataIsStoredAnywhere(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 	a := tn.deliver(t, d, "stripe", "payment_intent/succeeded", []byte(realPaymentIntent), nil)
 	if a.Status != 200 || a.Body["status"] != "accepted" || a.Body["channel"] != "google_search_paid" {
 		t.Fatalf("real PaymentIntent: %d %v", a.Status, a.Body)
@@ -151,10 +142,7 @@ func TestNoPersonalDataIsStoredAnywhere(t *testing.T) {
 }
 
 func TestRevenueIsBookedOncePerOrderAndState(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 	flows := []struct {
 		name, order string
 		steps       [][2]string // route, body

@@ -30,6 +30,15 @@ func createTenant(t *testing.T, db *testdb.DB, name string) tenant {
 	return tn
 }
 
+// webhookFixture is the usual start of a webhook test, which runs in
+// parallel: a database, a daemon serving it, and one tenant.
+func webhookFixture(t *testing.T) (*testdb.DB, *testdaemon.Daemon, tenant) {
+	t.Helper()
+	t.Parallel()
+	db := testdb.New(t)
+	return db, startAPI(t, db), createTenant(t, db, "Acme")
+}
+
 type answer struct {
 	Status int
 	Body   map[string]any
@@ -128,10 +137,7 @@ var samples = []sample{
 }
 
 func TestEveryWebhookPathAcceptsAValidDeliveryOnce(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 	for i, s := range samples {
 		body := []byte(s.body(1000 + i))
 		first := tn.deliver(t, d, s.vendor, s.route, body, nil)
@@ -155,10 +161,7 @@ func TestEveryWebhookPathAcceptsAValidDeliveryOnce(t *testing.T) {
 }
 
 func TestGenericRouteFollowsTheVendorsOwnTopic(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 	topicHeader := map[string]string{"shopify": "X-Shopify-Topic", "woocommerce": "X-WC-Webhook-Topic"}
 	for i, s := range samples {
 		extra := map[string]string{}
@@ -183,10 +186,7 @@ func TestGenericRouteFollowsTheVendorsOwnTopic(t *testing.T) {
 }
 
 func TestUnknownWebhookPathsAre404(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	_, d, tn := webhookFixture(t)
 	for _, path := range []string{"shopify/orders/delete", "square/payment", "stripe/charge/succeeded/extra",
 		"shopify/orders%ff%fe", "%c3%28/x"} {
 		vendor, route, _ := strings.Cut(path, "/")
@@ -198,10 +198,7 @@ func TestUnknownWebhookPathsAre404(t *testing.T) {
 }
 
 func TestBadCredentialsAreRefusedAndNothingIsStored(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 	signatureHeader := map[string]string{"shopify": "X-Shopify-Hmac-Sha256", "woocommerce": "X-WC-Webhook-Signature",
 		"stripe": "Stripe-Signature", "paypal": "Paypal-Transmission-Sig"}
 
@@ -241,10 +238,7 @@ func TestBadCredentialsAreRefusedAndNothingIsStored(t *testing.T) {
 }
 
 func TestStripeAcceptsAnyV1SignatureWithinFiveMinutes(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	_, d, tn := webhookFixture(t)
 	body := []byte(samples[4].body(1))
 	good := signing.Headers("stripe", tn.Secrets["stripe"], body, time.Now().Add(-290*time.Second))["Stripe-Signature"]
 	ts, v1, _ := strings.Cut(good, ",")
@@ -255,10 +249,7 @@ func TestStripeAcceptsAnyV1SignatureWithinFiveMinutes(t *testing.T) {
 }
 
 func TestSecretRotationAcceptsOldAndNewSecrets(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 	old := tn.Secrets["shopify"]
 	var rotated struct{ Secret string }
 	db.Pool(t, testdb.Admin).QueryRow(context.Background(),
@@ -280,10 +271,7 @@ func TestSecretRotationAcceptsOldAndNewSecrets(t *testing.T) {
 }
 
 func TestConcurrentDeliveriesOfOneEventStoreOneRow(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	db, d, tn := webhookFixture(t)
 	body := []byte(samples[0].body(5000))
 
 	const n = 200
@@ -331,10 +319,7 @@ func TestTheSameKeyUnderTwoTenantsIsTwoEvents(t *testing.T) {
 }
 
 func TestIdempotencyKeysFollowTheSeedsDerivation(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	d := startAPI(t, db)
-	tn := createTenant(t, db, "Acme")
+	_, d, tn := webhookFixture(t)
 	shop := tn.deliver(t, d, "shopify", "order_create", []byte(`{"id": 123, "total_price": "1.00", "currency": "USD"}`), nil)
 	pi := `{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {"id": "pi_123", "amount": 100, "currency": "usd"}}}`
 	legacy := tn.deliver(t, d, "stripe", "payment_intent_succeeded", []byte(pi), nil)
