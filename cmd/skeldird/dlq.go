@@ -11,15 +11,10 @@ import (
 )
 
 func runDLQ(ctx context.Context, env environment, args []string) error {
-	sub := map[string]func(context.Context, environment, []string) error{
+	return subcommands(ctx, env, args, "dlq", map[string]func(context.Context, environment, []string) error{
 		"list":   dlqList,
 		"replay": dlqReplay,
-	}
-	if len(args) == 0 || sub[args[0]] == nil {
-		fmt.Fprintln(env.stderr, "Usage: skeldird dlq list|replay --tenant ID [flags] (--help on each)")
-		return errUsage
-	}
-	return sub[args[0]](ctx, env, args[1:])
+	})
 }
 
 type deadEvent struct {

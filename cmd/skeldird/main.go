@@ -18,6 +18,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/skeldir/skeldir/internal/config"
@@ -125,6 +127,22 @@ func newFlagSet(env environment, name, synopsis string) *flag.FlagSet {
 		config.Help(fs.Output())
 	}
 	return fs
+}
+
+// subcommands runs the subcommand args[0] names among subs, or explains the
+// choice on stderr.
+func subcommands(ctx context.Context, env environment, args []string, command string,
+	subs map[string]func(context.Context, environment, []string) error) error {
+	if len(args) > 0 && subs[args[0]] != nil {
+		return subs[args[0]](ctx, env, args[1:])
+	}
+	names := make([]string, 0, len(subs))
+	for name := range subs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	fmt.Fprintf(env.stderr, "Usage: skeldird %s %s [flags] (--help on each)\n", command, strings.Join(names, "|"))
+	return errUsage
 }
 
 // parseFlags parses args, mapping flag errors to errUsage.

@@ -13,17 +13,12 @@ import (
 )
 
 func runTenant(ctx context.Context, env environment, args []string) error {
-	sub := map[string]func(context.Context, environment, []string) error{
+	return subcommands(ctx, env, args, "tenant", map[string]func(context.Context, environment, []string) error{
 		"create":        tenantCreate,
 		"rotate-key":    tenantRotateKey,
 		"rotate-secret": tenantRotateSecret,
 		"pin-paypal":    tenantPinPayPal,
-	}
-	if len(args) == 0 || sub[args[0]] == nil {
-		fmt.Fprintln(env.stderr, "Usage: skeldird tenant create|rotate-key|rotate-secret|pin-paypal [flags] (--help on each)")
-		return errUsage
-	}
-	return sub[args[0]](ctx, env, args[1:])
+	})
 }
 
 func tenantCreate(ctx context.Context, env environment, args []string) error {

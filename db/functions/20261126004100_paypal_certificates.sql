@@ -21,6 +21,16 @@ $$;
 COMMENT ON FUNCTION api.paypal_certificate(text) IS
   'The PayPal webhook id and pinned certificate of the tenant owning the key; NULLs when it has none.';
 
+-- Unpins the certificate of the tenant in the current context, if any.
+CREATE FUNCTION skeldir.unpin_paypal_certificate() RETURNS bigint
+LANGUAGE sql VOLATILE
+BEGIN ATOMIC
+  WITH unpinned AS (
+    UPDATE skeldir.tenant_paypal_certificates AS c SET revoked_at = now() WHERE c.revoked_at IS NULL RETURNING 1
+  )
+  SELECT count(*) FROM unpinned;
+END;
+
 CREATE FUNCTION admin.pin_paypal_certificate(tenant_id uuid, webhook_id text, certificate_pem text)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -30,8 +40,7 @@ DECLARE
   replaced bigint;
 BEGIN
   PERFORM skeldir.enter_tenant(tenant_id);
-  UPDATE skeldir.tenant_paypal_certificates AS c SET revoked_at = now() WHERE c.revoked_at IS NULL;
-  GET DIAGNOSTICS replaced = ROW_COUNT;
+  replaced := skeldir.unpin_paypal_certificate();
   INSERT INTO skeldir.tenant_paypal_certificates (tenant_id, webhook_id, certificate_pem)
   VALUES (tenant_id, webhook_id, btrim(certificate_pem));
   RETURN jsonb_build_object('tenant_id', tenant_id, 'webhook_id', webhook_id, 'replaced', replaced);
@@ -44,13 +53,9 @@ CREATE FUNCTION admin.unpin_paypal_certificate(tenant_id uuid) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-  removed bigint;
 BEGIN
   PERFORM skeldir.enter_tenant(tenant_id);
-  UPDATE skeldir.tenant_paypal_certificates AS c SET revoked_at = now() WHERE c.revoked_at IS NULL;
-  GET DIAGNOSTICS removed = ROW_COUNT;
-  RETURN jsonb_build_object('tenant_id', tenant_id, 'unpinned', removed);
+  RETURN jsonb_build_object('tenant_id', tenant_id, 'unpinned', skeldir.unpin_paypal_certificate());
 END
 $$;
 COMMENT ON FUNCTION admin.unpin_paypal_certificate(uuid) IS
@@ -60,4 +65,5 @@ COMMENT ON FUNCTION admin.unpin_paypal_certificate(uuid) IS
 SET LOCAL ROLE skeldir_owner;
 DROP FUNCTION admin.unpin_paypal_certificate(uuid);
 DROP FUNCTION admin.pin_paypal_certificate(uuid, text, text);
+DROP FUNCTION skeldir.unpin_paypal_certificate();
 DROP FUNCTION api.paypal_certificate(text);
