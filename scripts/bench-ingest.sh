@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 . scripts/pg.sh
 
 pg_require_packages
+command -v curl >/dev/null || die "curl is missing (apt-get install curl)"
+[ -x bin/skeldird ] && [ -x bin/skeldir-load ] || die "build first: make bench-ingest builds bin/skeldird and bin/skeldir-load"
 DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}
 seconds=${BENCH_SECONDS:-15}
 clients=8

@@ -89,7 +89,7 @@ func (h webhooks) ingest(w http.ResponseWriter, r *http.Request) {
 func (h webhooks) paypalCertificateVerifies(r *http.Request, body []byte) (bool, error) {
 	var webhookID, certPEM *string
 	err := h.db.QueryRow(r.Context(), "SELECT webhook_id, certificate_pem FROM api.paypal_certificate($1)",
-		r.Header.Get("X-Skeldir-Tenant-Key")).Scan(&webhookID, &certPEM)
+		strings.ToValidUTF8(r.Header.Get("X-Skeldir-Tenant-Key"), "\uFFFD")).Scan(&webhookID, &certPEM)
 	if err != nil || certPEM == nil {
 		return false, err
 	}
