@@ -217,6 +217,8 @@ func TestBadCredentialsAreRefusedAndNothingIsStored(t *testing.T) {
 			"tampered body":     {tampered, signing.Headers(s.vendor, tn.Secrets[s.vendor], body, time.Now()), "invalid_signature"},
 			"missing key":       {body, map[string]string{"X-Skeldir-Tenant-Key": ""}, "invalid_tenant_key"},
 			"unknown key":       {body, map[string]string{"X-Skeldir-Tenant-Key": "skd_" + strings.Repeat("0", 48)}, "invalid_tenant_key"},
+			"garbled key": {body, map[string]string{"X-Skeldir-Tenant-Key": "skd_\xff\xfe", "X-Idempotency-Key": "\xc3\x28",
+				"Paypal-Auth-Algo": "SHA256withRSA"}, "invalid_tenant_key"},
 		}
 		if s.vendor == "stripe" {
 			cases["timestamp 301 s old"] = struct {
