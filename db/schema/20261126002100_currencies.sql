@@ -6,7 +6,7 @@
 SET LOCAL ROLE skeldir_owner;
 
 CREATE TABLE skeldir.currencies (
-  code     char(3) PRIMARY KEY CHECK (code ~ '^[A-Z]{3}$'),
+  code     text PRIMARY KEY CHECK (code ~ '^[A-Z]{3}$'),
   exponent smallint NOT NULL CHECK (exponent BETWEEN 0 AND 4)
 );
 

@@ -17,7 +17,7 @@ CREATE TABLE skeldir.attribution_events (
   order_id        text,
   session_id      text,
   revenue_cents   bigint NOT NULL CHECK (revenue_cents >= 0),
-  currency        char(3) REFERENCES skeldir.currencies (code),
+  currency        text REFERENCES skeldir.currencies (code),
   channel         text NOT NULL REFERENCES skeldir.channel_taxonomy (code),
   utm_source      text,
   utm_medium      text,

@@ -13,7 +13,7 @@ CREATE TABLE skeldir.revenue_ledger (
   state          skeldir.ledger_state NOT NULL,
   order_id       text NOT NULL,
   amount_cents   bigint NOT NULL CHECK (amount_cents >= 0),
-  currency       char(3) NOT NULL REFERENCES skeldir.currencies (code),
+  currency       text NOT NULL REFERENCES skeldir.currencies (code),
   event_id       uuid NOT NULL,
   occurred_at    timestamptz NOT NULL,
   recorded_at    timestamptz NOT NULL DEFAULT now(),
