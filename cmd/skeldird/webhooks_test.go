@@ -252,23 +252,26 @@ func TestStripeAcceptsAnyV1SignatureWithinFiveMinutes(t *testing.T) {
 
 func TestSecretRotationAcceptsOldAndNewSecrets(t *testing.T) {
 	db, d, tn := webhookFixture(t)
-	old := tn.Secrets["shopify"]
-	var rotated struct{ Secret string }
-	db.Pool(t, testdb.Admin).QueryRow(context.Background(),
-		"SELECT admin.rotate_webhook_secret($1, 'shopify')", tn.ID).Scan(&rotated)
+	admin := db.Pool(t, testdb.Admin)
+	// One contract path per vendor: samples 0, 4, 8 and 11.
+	for n, s := range []sample{samples[0], samples[4], samples[8], samples[11]} {
+		old := tn.Secrets[s.vendor]
+		var rotated struct{ Secret string }
+		admin.QueryRow(context.Background(), "SELECT admin.rotate_webhook_secret($1, $2)", tn.ID, s.vendor).Scan(&rotated)
 
-	for i, secret := range []string{old, rotated.Secret} {
-		body := []byte(samples[0].body(4000 + i))
-		a := tn.deliver(t, d, "shopify", "order_create", body, signing.Headers("shopify", secret, body, time.Now()))
-		if a.Status != 200 || a.Body["status"] != "accepted" {
-			t.Errorf("secret %d of 2: %d %v", i+1, a.Status, a.Body)
+		for i, secret := range []string{old, rotated.Secret} {
+			body := []byte(s.body(4000 + 10*n + i))
+			a := tn.deliver(t, d, s.vendor, s.route, body, signing.Headers(s.vendor, secret, body, time.Now()))
+			if a.Status != 200 || a.Body["status"] != "accepted" {
+				t.Errorf("%s, secret %d of 2: %d %v", s.vendor, i+1, a.Status, a.Body)
+			}
 		}
-	}
-	// The next rotation retires the oldest.
-	db.Pool(t, testdb.Admin).Exec(context.Background(), "SELECT admin.rotate_webhook_secret($1, 'shopify')", tn.ID)
-	body := []byte(samples[0].body(4100))
-	if a := tn.deliver(t, d, "shopify", "order_create", body, signing.Headers("shopify", old, body, time.Now())); a.Status != 401 {
-		t.Errorf("a retired secret was accepted: %d %v", a.Status, a.Body)
+		// The next rotation retires the oldest.
+		admin.Exec(context.Background(), "SELECT admin.rotate_webhook_secret($1, $2)", tn.ID, s.vendor)
+		body := []byte(s.body(4100 + n))
+		if a := tn.deliver(t, d, s.vendor, s.route, body, signing.Headers(s.vendor, old, body, time.Now())); a.Status != 401 {
+			t.Errorf("%s: a retired secret was accepted: %d %v", s.vendor, a.Status, a.Body)
+		}
 	}
 }
 
