@@ -16,7 +16,7 @@ import (
 
 func startAPI(t *testing.T, db *testdb.DB, env ...string) *testdaemon.Daemon {
 	t.Helper()
-	return testdaemon.Start(t, append(db.Env(), append([]string{"DATABASE_URL=" + db.URL(testdb.API)}, env...)...)...)
+	return testdaemon.Start(t, "api", append(db.Env(), append([]string{"DATABASE_URL=" + db.URL(testdb.API)}, env...)...)...)
 }
 
 func TestHealthLiveAndReadyWhenDatabaseIsUp(t *testing.T) {

@@ -25,15 +25,28 @@ type Config struct {
 	// AdminDatabaseURL is how operator commands (tenant, audit) connect: a
 	// login role that is a member of skeldir_admin.
 	AdminDatabaseURL string
+	// WorkerDatabaseURL is how the work loop connects: a login role that is a
+	// member of skeldir_worker.
+	WorkerDatabaseURL string
+	// WorkerMetricsAddr is the worker's own metrics listener.
+	WorkerMetricsAddr string
+	// WorkerExecutors is how many leased jobs run at once per queue.
+	WorkerExecutors int
+	// WorkerBatch is how many short jobs one database call runs.
+	WorkerBatch int
+	// WorkerPoll is how often queues are checked without a notification.
+	WorkerPoll time.Duration
 	// HTTPAddr is the API listener.
 	HTTPAddr string
 	// DBMaxConns is the size of the API's connection pool.
-	DBMaxConns int32
+	DBMaxConns int
 	// IngestWorkers is how many webhook transactions run at once; deliveries
 	// arriving meanwhile share the next ones (group commit).
 	IngestWorkers int
 	// ReadyTimeout bounds the database check behind /health/ready.
 	ReadyTimeout time.Duration
+	// WorkerProbeTimeout bounds the wait for a worker behind /health/worker.
+	WorkerProbeTimeout time.Duration
 	// MaxBodyBytes caps request bodies; larger ones get 413.
 	MaxBodyBytes int64
 	// ShutdownTimeout is how long in-flight requests may take to finish after
@@ -53,28 +66,26 @@ var settings = []setting{
 		func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
 	{"ADMIN_DATABASE_URL", "", "PostgreSQL URL for operator commands (tenant, audit), as a member of skeldir_admin",
 		func(c *Config, v string) error { c.AdminDatabaseURL = v; return nil }},
+	{"WORKER_DATABASE_URL", "", "PostgreSQL URL for the work loop (serve --role worker|all), as a member of skeldir_worker",
+		func(c *Config, v string) error { c.WorkerDatabaseURL = v; return nil }},
 	{"SKELDIR_HTTP_ADDR", "127.0.0.1:8080", "API listen address",
 		func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
 	{"SKELDIR_DB_MAX_CONNS", "10", "connections the API pool may open (a few per PostgreSQL core is plenty)",
-		func(c *Config, v string) error {
-			n, err := strconv.ParseInt(v, 10, 32)
-			if err != nil || n < 1 {
-				return errors.New("want a positive number")
-			}
-			c.DBMaxConns = int32(n)
-			return nil
-		}},
+		positiveInto(func(c *Config) *int { return &c.DBMaxConns })},
 	{"SKELDIR_INGEST_WORKERS", "2", "webhook transactions in flight at once (about the database's cores); deliveries arriving meanwhile are batched",
-		func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return errors.New("want a positive number")
-			}
-			c.IngestWorkers = n
-			return nil
-		}},
+		positiveInto(func(c *Config) *int { return &c.IngestWorkers })},
+	{"SKELDIR_WORKER_METRICS_ADDR", "127.0.0.1:9108", "the worker's metrics listener (job runs and durations)",
+		func(c *Config, v string) error { c.WorkerMetricsAddr = v; return nil }},
+	{"SKELDIR_WORKER_EXECUTORS", "4", "leased (long) jobs run at once per queue",
+		positiveInto(func(c *Config) *int { return &c.WorkerExecutors })},
+	{"SKELDIR_WORKER_BATCH", "200", "short jobs run per database call",
+		positiveInto(func(c *Config) *int { return &c.WorkerBatch })},
+	{"SKELDIR_WORKER_POLL", "1s", "how often queues are checked without a notification (a lost NOTIFY only delays)",
+		durationInto(func(c *Config) *time.Duration { return &c.WorkerPoll })},
 	{"SKELDIR_READY_TIMEOUT", "2s", "deadline of the database check behind /health/ready",
 		durationInto(func(c *Config) *time.Duration { return &c.ReadyTimeout })},
+	{"SKELDIR_WORKER_PROBE_TIMEOUT", "5s", "how long /health/worker waits for a worker to run its probe job",
+		durationInto(func(c *Config) *time.Duration { return &c.WorkerProbeTimeout })},
 	{"SKELDIR_MAX_BODY_BYTES", "1048576", "largest accepted request body; larger gets 413",
 		func(c *Config, v string) error {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -88,6 +99,17 @@ var settings = []setting{
 		durationInto(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{"SKELDIR_LOG_LEVEL", "info", "debug, info, warn or error",
 		func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
+}
+
+func positiveInto(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errors.New("want a positive whole number")
+		}
+		*field(c) = n
+		return nil
+	}
 }
 
 func durationInto(field func(*Config) *time.Duration) func(*Config, string) error {

@@ -45,6 +45,8 @@ type Options struct {
 	MaxBodyBytes int64
 	// IngestWorkers is how many webhook transactions may run at once.
 	IngestWorkers int
+	// WorkerProbeTimeout bounds the wait behind /health/worker.
+	WorkerProbeTimeout time.Duration
 }
 
 // maxIngestBatch bounds how many deliveries share one transaction.
@@ -68,6 +70,8 @@ func NewRouter(ctx context.Context, o Options) http.Handler {
 	h := health{db: o.DB, readyTimeout: o.ReadyTimeout, logger: o.Logger}
 	r.Get("/health/live", h.live)
 	r.Get("/health/ready", h.ready)
+	r.Get("/health/worker", (&workerHealth{db: o.DB, timeout: o.WorkerProbeTimeout}).serve)
+	metrics.NewQueueStats(o.Registry, queueStats(o.DB))
 	r.Method(http.MethodGet, "/metrics", metrics.Handler(o.Registry))
 
 	wh := webhooks{db: o.DB, logger: o.Logger, metrics: metrics.NewWebhooks(o.Registry),

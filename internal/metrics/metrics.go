@@ -109,3 +109,33 @@ func oneOf(v string, set []string) string {
 	}
 	return "other"
 }
+
+// Jobs counts job runs by kind and outcome, and their durations, on the
+// worker's own listener. Kinds come from the job_kinds table, a closed set.
+type Jobs struct {
+	runs     *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// NewJobs registers the job metrics with reg.
+func NewJobs(reg prometheus.Registerer) *Jobs {
+	m := &Jobs{
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "skeldir_job_runs_total",
+			Help: "Job attempts by kind and outcome (completed, retried, dead_lettered, not_leased).",
+		}, []string{"kind", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "skeldir_job_duration_seconds",
+			Help:    "Time a job attempt ran, by kind.",
+			Buckets: []float64{.0005, .001, .005, .01, .05, .1, .5, 1, 5, 30, 300},
+		}, []string{"kind"}),
+	}
+	reg.MustRegister(m.runs, m.duration)
+	return m
+}
+
+// Observe records one attempt.
+func (m *Jobs) Observe(kind, outcome string, elapsed time.Duration) {
+	m.runs.WithLabelValues(kind, outcome).Inc()
+	m.duration.WithLabelValues(kind).Observe(elapsed.Seconds())
+}

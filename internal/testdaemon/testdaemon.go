@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -47,20 +48,23 @@ func Binary(t testing.TB) string {
 
 // Daemon is a running `skeldird serve`.
 type Daemon struct {
-	// BaseURL is http://127.0.0.1:PORT.
-	BaseURL  string
-	cmd      *exec.Cmd
-	logs     *safeBuffer
-	exited   chan error
-	stopOnce sync.Once
+	// BaseURL is the API listener, http://127.0.0.1:PORT (unless --role worker).
+	BaseURL string
+	// MetricsURL is the worker metrics listener (unless --role api).
+	MetricsURL string
+	cmd        *exec.Cmd
+	logs       *safeBuffer
+	exited     chan error
+	stopOnce   sync.Once
 }
 
-// Start runs `skeldird serve` with env (KEY=VALUE entries added to this
-// process's environment) on a free loopback port, and waits until it serves.
-func Start(t testing.TB, env ...string) *Daemon {
+// Start runs `skeldird serve --role role` with env (KEY=VALUE entries added
+// to this process's environment), its listeners on free loopback ports, and
+// waits until they serve.
+func Start(t testing.TB, role string, env ...string) *Daemon {
 	t.Helper()
-	cmd := exec.Command(Binary(t), "serve")
-	cmd.Env = append(append(os.Environ(), "SKELDIR_HTTP_ADDR=127.0.0.1:0"), env...)
+	cmd := exec.Command(Binary(t), "serve", "--role", role)
+	cmd.Env = append(append(os.Environ(), "SKELDIR_HTTP_ADDR=127.0.0.1:0", "SKELDIR_WORKER_METRICS_ADDR=127.0.0.1:0"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +74,7 @@ func Start(t testing.TB, env ...string) *Daemon {
 	}
 	d := &Daemon{cmd: cmd, logs: &safeBuffer{}, exited: make(chan error, 1)}
 
-	addr := make(chan string, 1)
+	listeners := make(chan [2]string, 2) // log message, address
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -78,22 +82,28 @@ func Start(t testing.TB, env ...string) *Daemon {
 			line := sc.Bytes()
 			d.logs.Write(append(line, '\n'))
 			var rec struct{ Msg, Addr string }
-			if json.Unmarshal(line, &rec) == nil && rec.Msg == "serving" {
-				addr <- rec.Addr
+			if json.Unmarshal(line, &rec) == nil && strings.HasPrefix(rec.Msg, "serving") {
+				listeners <- [2]string{rec.Msg, rec.Addr}
 			}
 		}
 		io.Copy(io.Discard, stderr)
 		d.exited <- cmd.Wait()
 	}()
 
-	select {
-	case a := <-addr:
-		d.BaseURL = "http://" + a
-	case err := <-d.exited:
-		t.Fatalf("skeldird exited before serving: %v\n%s", err, d.logs.String())
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("skeldird did not start serving within 30s\n%s", d.logs.String())
+	for (role != "worker" && d.BaseURL == "") || (role != "api" && d.MetricsURL == "") {
+		select {
+		case l := <-listeners:
+			if l[0] == "serving" {
+				d.BaseURL = "http://" + l[1]
+			} else {
+				d.MetricsURL = "http://" + l[1]
+			}
+		case err := <-d.exited:
+			t.Fatalf("skeldird exited before serving: %v\n%s", err, d.logs.String())
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("skeldird did not start serving within 30s\n%s", d.logs.String())
+		}
 	}
 	t.Cleanup(func() { d.Stop(t) })
 	return d
@@ -116,6 +126,15 @@ func (d *Daemon) Stop(t testing.TB) {
 	})
 }
 
+// Kill ends the daemon with SIGKILL, as a crash would, and waits for it.
+func (d *Daemon) Kill(t testing.TB) {
+	t.Helper()
+	d.stopOnce.Do(func() {
+		d.cmd.Process.Kill()
+		<-d.exited
+	})
+}
+
 // Logs returns everything the daemon has logged so far.
 func (d *Daemon) Logs() string { return d.logs.String() }
 
@@ -123,9 +142,15 @@ func (d *Daemon) Logs() string { return d.logs.String() }
 // read.
 func (d *Daemon) Do(t testing.TB, method, path string, body []byte, header map[string]string) (*http.Response, []byte) {
 	t.Helper()
+	return Get(t, method, d.BaseURL+path, body, header)
+}
+
+// Get sends a request to url and returns the response with its body read.
+func Get(t testing.TB, method, url string, body []byte, header map[string]string) (*http.Response, []byte) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, d.BaseURL+path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,12 +159,12 @@ func (d *Daemon) Do(t testing.TB, method, path string, body []byte, header map[s
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, path, err)
+		t.Fatalf("%s %s: read body: %v", method, url, err)
 	}
 	return resp, b
 }

@@ -79,7 +79,7 @@ func (o *outcomes) inspect(_ int, status int, body []byte) {
 
 func TestStorm(t *testing.T) {
 	db := testdb.New(t)
-	d := testdaemon.Start(t, append(db.Env(), "DATABASE_URL="+db.URL(testdb.API))...)
+	d := testdaemon.Start(t, "api", append(db.Env(), "DATABASE_URL="+db.URL(testdb.API))...)
 	admin := db.Pool(t, testdb.Admin)
 	su := db.Pool(t, testdb.Superuser)
 	newTenant := func(name string) tenant {

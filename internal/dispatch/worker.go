@@ -1,0 +1,277 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/skeldir/skeldir/internal/correlation"
+	"github.com/skeldir/skeldir/internal/metrics"
+)
+
+// Queues are the bounded set of SPEC §5 (the enum skeldir.queue).
+var Queues = []string{"housekeeping", "maintenance", "llm", "attribution"}
+
+// WorkerOptions configure the work loop.
+type WorkerOptions struct {
+	// Pool connects as skeldir_worker.
+	Pool *pgxpool.Pool
+	// Logger receives job failures and lifecycle lines.
+	Logger *slog.Logger
+	// Metrics counts job runs.
+	Metrics *metrics.Jobs
+	// Executors is how many leased jobs may run at once per queue.
+	Executors int
+	// Batch is how many short (batchable) jobs one call of worker.work runs.
+	Batch int
+	// Poll is how often each queue looks for work without a notification:
+	// a lost NOTIFY only delays a job by this much.
+	Poll time.Duration
+}
+
+// Worker is the dispatcher: it LISTENs for new jobs on one dedicated
+// connection, polls as a safety net, runs each queue's jobs through the
+// worker.* functions, and, while it holds the scheduler lock, fires due
+// schedules. Many workers may share one database.
+type Worker struct {
+	o  WorkerOptions
+	id string
+}
+
+// NewWorker returns a dispatcher identified in leases as host-pid-random.
+func NewWorker(o WorkerOptions) *Worker {
+	host, _ := os.Hostname()
+	return &Worker{o: o, id: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), correlation.NewUUID()[:8])}
+}
+
+// Run works until ctx is done, then stops claiming and waits for the jobs
+// it is running to finish (each within its soft limit).
+func (w *Worker) Run(ctx context.Context) {
+	wake := make(map[string]chan struct{}, len(Queues))
+	for _, q := range Queues {
+		wake[q] = make(chan struct{}, 1)
+	}
+	var wg sync.WaitGroup
+	wg.Add(2 + len(Queues))
+	go func() { defer wg.Done(); w.listen(ctx, wake) }()
+	go func() { defer wg.Done(); w.lead(ctx) }()
+	for _, q := range Queues {
+		go func() { defer wg.Done(); w.serveQueue(ctx, q, wake[q]) }()
+	}
+	w.o.Logger.Info("worker started", "worker_id", w.id)
+	wg.Wait()
+	w.o.Logger.Info("worker stopped", "worker_id", w.id)
+}
+
+// serveQueue runs one queue: short jobs in batches on this goroutine, leased
+// jobs on up to Executors goroutines.
+func (w *Worker) serveQueue(ctx context.Context, queue string, wake chan struct{}) {
+	slots := make(chan struct{}, w.o.Executors)
+	var running sync.WaitGroup
+	defer running.Wait()
+	for {
+		for w.workBatch(ctx, queue) == w.o.Batch {
+		}
+		if free := cap(slots) - len(slots); free > 0 {
+			for _, j := range w.claim(ctx, queue, free) {
+				slots <- struct{}{}
+				running.Add(1)
+				go func() {
+					defer running.Done()
+					w.execute(j)
+					<-slots
+					notify(wake) // a slot is free: look again
+				}()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-time.After(w.o.Poll):
+		}
+	}
+}
+
+// workBatch runs up to Batch due short jobs in one call and reports how many.
+func (w *Worker) workBatch(ctx context.Context, queue string) int {
+	rows, err := w.o.Pool.Query(ctx, "SELECT kind, outcome, seconds FROM worker.work($1, $2, $3)",
+		queue, w.o.Batch, w.id)
+	if err != nil {
+		w.databaseTrouble(ctx, "work", err)
+		return 0
+	}
+	n := 0
+	for rows.Next() {
+		var kind, outcome string
+		var seconds float64
+		if rows.Scan(&kind, &outcome, &seconds) == nil {
+			w.o.Metrics.Observe(kind, outcome, time.Duration(seconds*float64(time.Second)))
+			n++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		w.databaseTrouble(ctx, "work", err)
+	}
+	return n
+}
+
+type leasedJob struct {
+	id        int64
+	kind      string
+	attempt   int
+	softLimit time.Duration
+}
+
+func (w *Worker) claim(ctx context.Context, queue string, max int) []leasedJob {
+	rows, err := w.o.Pool.Query(ctx, "SELECT job_id, kind, attempt, soft_limit_ms FROM worker.claim($1, $2, $3)",
+		queue, max, w.id)
+	if err != nil {
+		w.databaseTrouble(ctx, "claim", err)
+		return nil
+	}
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (leasedJob, error) {
+		var j leasedJob
+		var ms int64
+		err := r.Scan(&j.id, &j.kind, &j.attempt, &ms)
+		j.softLimit = time.Duration(ms) * time.Millisecond
+		return j, err
+	})
+	if err != nil {
+		w.databaseTrouble(ctx, "claim", err)
+	}
+	return jobs
+}
+
+// execute runs a leased job under its soft limit, enforced by the server
+// (statement_timeout) and, should the server not answer, by the context.
+// Jobs already started finish even while the worker drains.
+func (w *Worker) execute(j leasedJob) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), j.softLimit+5*time.Second)
+	defer cancel()
+	err := pgx.BeginFunc(ctx, w.o.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", j.softLimit.Milliseconds())); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "SELECT worker.execute($1, $2)", j.id, w.id)
+		return err
+	})
+	outcome := "completed"
+	if err != nil {
+		class, message := errorClass(err), err.Error()
+		fctx, fcancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer fcancel()
+		if ferr := w.o.Pool.QueryRow(fctx, "SELECT worker.fail($1, $2, $3, $4)", j.id, w.id, class, message).
+			Scan(&outcome); ferr != nil {
+			// The lease will expire and the reaper will settle the attempt.
+			outcome = "unsettled"
+		}
+		w.o.Logger.Warn("job attempt failed", "job_id", j.id, "kind", j.kind, "attempt", j.attempt,
+			"error_class", class, "error", message, "outcome", outcome)
+	}
+	w.o.Metrics.Observe(j.kind, outcome, time.Since(start))
+}
+
+// errorClass names a failure for worker_failed_jobs: the SQLSTATE, or what
+// happened to the connection.
+func errorClass(err error) string {
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "57014":
+		return "soft_time_limit"
+	case errors.As(err, &pgErr):
+		return pgErr.Code
+	case errors.Is(err, context.DeadlineExceeded):
+		return "soft_time_limit"
+	default:
+		return "connection"
+	}
+}
+
+// listen wakes queues as jobs are enqueued (NOTIFY skeldir_jobs, payload:
+// the queue), reconnecting with backoff when the database goes away. After
+// each (re)connect every queue looks once, for notifications missed.
+func (w *Worker) listen(ctx context.Context, wake map[string]chan struct{}) {
+	for backoff := 100 * time.Millisecond; ctx.Err() == nil; backoff = min(2*backoff, 5*time.Second) {
+		conn, err := w.o.Pool.Acquire(ctx)
+		if err == nil {
+			_, err = conn.Exec(ctx, "LISTEN skeldir_jobs")
+		}
+		if err == nil {
+			backoff = 100 * time.Millisecond
+			for _, c := range wake {
+				notify(c)
+			}
+			for {
+				n, werr := conn.Conn().WaitForNotification(ctx)
+				if werr != nil {
+					err = werr
+					break
+				}
+				if c, ok := wake[n.Payload]; ok {
+					notify(c)
+				}
+			}
+		}
+		if conn != nil {
+			conn.Hijack().Close(context.Background()) // never return a LISTENing connection to the pool
+		}
+		w.databaseTrouble(ctx, "listen", err)
+		sleep(ctx, backoff)
+	}
+}
+
+// lead fires due schedules every second while this worker holds the
+// scheduler's advisory lock, which lives as long as its connection: when a
+// leader dies, another worker takes over within a second or two.
+func (w *Worker) lead(ctx context.Context) {
+	for ctx.Err() == nil {
+		conn, err := w.o.Pool.Acquire(ctx)
+		if err != nil {
+			sleep(ctx, time.Second)
+			continue
+		}
+		var leader bool
+		err = conn.QueryRow(ctx, "SELECT pg_try_advisory_lock(hashtext('skeldir.scheduler'))").Scan(&leader)
+		for err == nil && leader && ctx.Err() == nil {
+			var fired int
+			err = conn.QueryRow(ctx, "SELECT worker.enqueue_due_schedules()").Scan(&fired)
+			sleep(ctx, time.Second)
+		}
+		// Closing the connection releases the lock, whatever state it is in.
+		conn.Hijack().Close(context.Background())
+		if err != nil {
+			w.databaseTrouble(ctx, "schedule", err)
+		}
+		sleep(ctx, time.Second)
+	}
+}
+
+func (w *Worker) databaseTrouble(ctx context.Context, what string, err error) {
+	if ctx.Err() == nil && err != nil {
+		w.o.Logger.Warn("worker database call failed", "call", what, "error", err)
+	}
+}
+
+func notify(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
