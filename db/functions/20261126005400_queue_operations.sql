@@ -86,7 +86,7 @@ BEGIN
   INSERT INTO skeldir.worker_failed_jobs (tenant_id, job_id, task, queue, args, error_class, error_message, retry_count)
   VALUES (coalesce(j.tenant_scope, skeldir.system_tenant()), j.id, j.kind, j.queue, j.args, error_class,
           left(error_message, 2000), j.attempt - 1)
-  ON CONFLICT (tenant_id, job_id) DO NOTHING;
+  ON CONFLICT ON CONSTRAINT worker_failed_jobs_tenant_id_job_id_key DO NOTHING;
   PERFORM set_config('app.current_tenant_id', '', true);
   RETURN 'dead_lettered';
 END

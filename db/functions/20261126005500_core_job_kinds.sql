@@ -21,7 +21,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM skeldir.jobs AS j
    WHERE j.state IN ('completed', 'dead')
-     AND j.finished_at < now() - coalesce((args ->> 'keep')::interval, interval '1 day');
+     AND j.finished_at < now() - coalesce((prune_jobs.args ->> 'keep')::interval, interval '1 day');
 END
 $$;
 
@@ -62,7 +62,7 @@ INSERT INTO skeldir.job_kinds (kind, queue, body, soft_limit, hard_limit, max_at
   ('maintenance.reap_leases',   'maintenance',  'worker.reap_leases',             '30 seconds',  '60 seconds',  4, '1 second',   true,  false),
   ('fault.poison_pill',         'maintenance',  'worker.fault_poison_pill',       '5 seconds',   '10 seconds',  4, '200 milliseconds', true, true),
   ('fault.runaway',             'maintenance',  'worker.fault_runaway',           '1 second',    '5 seconds',   4, '100 milliseconds', false, true),
-  ('fault.crash_after_write',   'maintenance',  'worker.fault_crash_after_write', '2 seconds',   '3 seconds',   4, '100 milliseconds', false, true);
+  ('fault.crash_after_write',   'maintenance',  'worker.fault_crash_after_write', '5 seconds',   '6 seconds',   4, '100 milliseconds', false, true);
 
 INSERT INTO skeldir.schedules (name, kind, every) VALUES
   ('lease_reaper', 'maintenance.reap_leases', '1 second'),

@@ -15,6 +15,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,6 +37,9 @@ const (
 type DB struct {
 	Name string
 	base *url.URL
+
+	mu    sync.Mutex
+	pools map[string]*pgxpool.Pool
 }
 
 var seq atomic.Int64
@@ -85,14 +89,24 @@ func (d *DB) URL(role string) string {
 	return u.String()
 }
 
-// Pool opens a pool to this database as role, closed when the test ends.
+// Pool returns this database's pool for role, opened on first use and
+// closed when the test ends.
 func (d *DB) Pool(t testing.TB, role string) *pgxpool.Pool {
 	t.Helper()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if p, ok := d.pools[role]; ok {
+		return p
+	}
 	pool, err := pgxpool.New(context.Background(), d.URL(role))
 	if err != nil {
 		t.Fatalf("pool as %s: %v", role, err)
 	}
 	t.Cleanup(pool.Close)
+	if d.pools == nil {
+		d.pools = map[string]*pgxpool.Pool{}
+	}
+	d.pools[role] = pool
 	return pool
 }
 

@@ -1,0 +1,258 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skeldir/skeldir/internal/testdaemon"
+	"github.com/skeldir/skeldir/internal/testdb"
+)
+
+// startDaemon runs skeldird in role against db, with fault injection
+// enabled, polling often enough for tests.
+func startDaemon(t *testing.T, db *testdb.DB, role string, env ...string) *testdaemon.Daemon {
+	t.Helper()
+	base := append(db.Env(), "DATABASE_URL="+db.URL(testdb.API), "WORKER_DATABASE_URL="+db.URL(testdb.Worker),
+		"SKELDIR_WORKER_POLL=200ms")
+	return testdaemon.Start(t, role, append(base, env...)...)
+}
+
+func enableFaults(t *testing.T, db *testdb.DB) {
+	t.Helper()
+	db.Exec(t, "SELECT admin.set_fault_injection(true)")
+}
+
+// enqueue adds a job as an operator would and returns its id.
+func enqueue(t *testing.T, db *testdb.DB, kind, args string, tenant any) int64 {
+	t.Helper()
+	var id int64
+	if err := db.Pool(t, testdb.Admin).QueryRow(context.Background(),
+		"SELECT admin.enqueue($1, $2::jsonb, $3::uuid)", kind, args, tenant).Scan(&id); err != nil {
+		t.Fatalf("enqueue %s: %v", kind, err)
+	}
+	return id
+}
+
+// waitFor polls cond every 50 ms until it holds or timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestFaultKindsAreRefusedUnlessEnabled(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	_, err := db.Pool(t, testdb.Admin).Exec(context.Background(), "SELECT admin.enqueue('fault.poison_pill')")
+	if err == nil || !strings.Contains(err.Error(), "fault injection is disabled") {
+		t.Errorf("a fault kind was enqueued while disabled: %v", err)
+	}
+	_, err = db.Pool(t, testdb.Admin).Exec(context.Background(), "SELECT admin.enqueue('no.such_kind')")
+	if err == nil || !strings.Contains(err.Error(), "unknown job kind") {
+		t.Errorf("an unknown kind was enqueued: %v", err)
+	}
+}
+
+func TestPoisonPillRetriesWithGrowingBackoffThenDeadLettersOnce(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	enableFaults(t, db)
+	a, b := createTenant(t, db, "A"), createTenant(t, db, "B")
+	startDaemon(t, db, "worker")
+	job := enqueue(t, db, "fault.poison_pill", "{}", a.ID)
+
+	// Watch each retry's scheduled time: the gaps must grow.
+	runAt := map[int]time.Time{}
+	su := db.Pool(t, testdb.Superuser)
+	waitFor(t, 20*time.Second, "the poison pill to be dead-lettered", func() bool {
+		var state string
+		var attempt int
+		var at time.Time
+		su.QueryRow(context.Background(), "SELECT state, attempt, run_at FROM skeldir.jobs WHERE id = $1", job).
+			Scan(&state, &attempt, &at)
+		if state == "available" && attempt > 0 {
+			runAt[attempt] = at
+		}
+		return state == "dead"
+	})
+	if len(runAt) != 3 {
+		t.Fatalf("saw retries after attempts %v, want 1, 2 and 3", runAt)
+	}
+	if !(runAt[2].Sub(runAt[1]) < runAt[3].Sub(runAt[2])) {
+		t.Errorf("backoff did not grow: retries at %v", runAt)
+	}
+	var attempts int
+	su.QueryRow(context.Background(), "SELECT attempt FROM skeldir.jobs WHERE id = $1", job).Scan(&attempts)
+	if attempts != 4 {
+		t.Errorf("%d attempts, want 4 (3 retries)", attempts)
+	}
+
+	visible := func(tenant string) (rows, retries int) {
+		ro := db.Pool(t, testdb.ReadOnly)
+		conn, _ := ro.Acquire(context.Background())
+		defer conn.Release()
+		conn.Exec(context.Background(), "SELECT set_config('app.current_tenant_id', $1, false)", tenant)
+		conn.QueryRow(context.Background(), "SELECT count(*), coalesce(max(retry_count), 0) FROM skeldir.worker_failed_jobs WHERE job_id = $1", job).
+			Scan(&rows, &retries)
+		return
+	}
+	if rows, retries := visible(a.ID); rows != 1 || retries != 3 {
+		t.Errorf("tenant A sees %d failed-job rows with retry_count %d, want 1 with 3", rows, retries)
+	}
+	if rows, _ := visible(b.ID); rows != 0 {
+		t.Errorf("tenant B sees tenant A's failed job")
+	}
+}
+
+func TestCrashAfterWriteRunsAgainAndWritesExactlyOnce(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	enableFaults(t, db)
+	const n = 20
+	for i := 0; i < n; i++ {
+		enqueue(t, db, "fault.crash_after_write", `{"hang_seconds": 60}`, nil)
+	}
+	first := startDaemon(t, db, "worker", "SKELDIR_WORKER_EXECUTORS=20")
+	waitFor(t, 10*time.Second, "every job to be running", func() bool {
+		return count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE kind = 'fault.crash_after_write' AND state = 'running'") == n
+	})
+	first.Kill(t)
+
+	startDaemon(t, db, "worker", "SKELDIR_WORKER_EXECUTORS=20")
+	waitFor(t, 30*time.Second, "every job to complete", func() bool {
+		return count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE kind = 'fault.crash_after_write' AND state = 'completed'") == n
+	})
+	effects := count(t, db, "SELECT count(*) FROM skeldir.job_side_effects")
+	second := count(t, db, "SELECT count(*) FROM skeldir.job_side_effects WHERE attempt = 2")
+	if effects != n || second != n {
+		t.Errorf("%d side effects (%d from the second attempt), want %d, all from the second", effects, second, n)
+	}
+}
+
+func TestRunawayStopsAtItsSoftLimitWhileOtherJobsRun(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	enableFaults(t, db)
+	runaway := enqueue(t, db, "fault.runaway", `{"seconds": 3600}`, nil)
+	for i := 0; i < 20; i++ {
+		enqueue(t, db, "fault.crash_after_write", `{"hang_seconds": 0}`, nil)
+	}
+	startDaemon(t, db, "worker")
+	waitFor(t, 20*time.Second, "the short jobs to complete", func() bool {
+		return count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE kind = 'fault.crash_after_write' AND state = 'completed'") == 20
+	})
+	if n := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE id = $1 AND state = 'dead'", runaway); n != 0 {
+		t.Errorf("the runaway was dead before the short jobs finished: they waited for it")
+	}
+	waitFor(t, 20*time.Second, "the runaway to be dead-lettered", func() bool {
+		return count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE id = $1 AND state = 'dead'", runaway) == 1
+	})
+	var class string
+	var retries int
+	db.Pool(t, testdb.Superuser).QueryRow(context.Background(),
+		"SELECT error_class, retry_count FROM skeldir.worker_failed_jobs WHERE job_id = $1", runaway).Scan(&class, &retries)
+	if class != "soft_time_limit" || retries != 3 {
+		t.Errorf("runaway dead-lettered with class %q after %d retries", class, retries)
+	}
+}
+
+func TestTwoDaemonsRunEachJobOnceAndFireEachScheduleOnce(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	enableFaults(t, db)
+	db.Exec(t, "INSERT INTO skeldir.schedules (name, kind, every) VALUES ('test_ping', 'housekeeping.ping', '1 second')")
+	for i := 0; i < 300; i++ {
+		enqueue(t, db, "housekeeping.ping", "{}", nil)
+	}
+	for i := 0; i < 40; i++ {
+		enqueue(t, db, "fault.crash_after_write", `{"hang_seconds": 0}`, nil)
+	}
+	startDaemon(t, db, "worker")
+	startDaemon(t, db, "worker")
+	waitFor(t, 20*time.Second, "every job to complete", func() bool {
+		return count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE dedupe_key IS NULL AND state <> 'completed'") == 0
+	})
+	time.Sleep(3 * time.Second) // a few schedule slots
+
+	if n := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE dedupe_key IS NULL AND attempt <> 1"); n != 0 {
+		t.Errorf("%d jobs ran more than once", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM skeldir.job_side_effects"); n != 40 {
+		t.Errorf("%d side effects for 40 jobs", n)
+	}
+	fired := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE dedupe_key LIKE 'schedule:test_ping:%'")
+	slots := count(t, db, "SELECT count(DISTINCT dedupe_key) FROM skeldir.jobs WHERE dedupe_key LIKE 'schedule:test_ping:%'")
+	if fired < 2 || fired != slots {
+		t.Errorf("the schedule fired %d jobs for %d slots", fired, slots)
+	}
+}
+
+func TestHealthTellsTheTruthAboutEachPart(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	proxy := newToggleProxy(t, db.URL(testdb.API))
+	status := func(d *testdaemon.Daemon, path string) int {
+		resp, _ := d.Do(t, "GET", path, nil, nil)
+		return resp.StatusCode
+	}
+	// Health follows each change within a few seconds (answers are cached
+	// for a second, and a probe takes up to its timeout).
+	expect := func(d *testdaemon.Daemon, when string, live, ready, worker int) {
+		t.Helper()
+		want, got := fmt.Sprint(live, ready, worker), ""
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			if got = fmt.Sprint(status(d, "/health/live"), status(d, "/health/ready"), status(d, "/health/worker")); got == want {
+				return
+			}
+		}
+		t.Errorf("%s: live/ready/worker %s, want %s", when, got, want)
+	}
+
+	api := startDaemon(t, db, "api", "DATABASE_URL="+proxy.url, "SKELDIR_WORKER_PROBE_TIMEOUT=1s",
+		"SKELDIR_READY_TIMEOUT=1s")
+	expect(api, "no worker anywhere", 200, 200, 503)
+
+	worker := startDaemon(t, db, "worker")
+	expect(api, "a worker running", 200, 200, 200)
+	if resp, body := testdaemon.Get(t, "GET", worker.MetricsURL+"/metrics", nil, nil); resp.StatusCode != 200 ||
+		!strings.Contains(string(body), `skeldir_job_runs_total{kind="health.probe",outcome="completed"}`) {
+		t.Errorf("worker metrics: %d\n%s", resp.StatusCode, body)
+	}
+
+	_, before := api.Do(t, "GET", "/metrics", nil, nil)
+	proxy.down()
+	time.Sleep(5500 * time.Millisecond) // past the queue statistics' cache
+	expect(api, "the database unreachable", 200, 503, 503)
+	resp, during := api.Do(t, "GET", "/metrics", nil, nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(during), `skeldir_queue_jobs{queue="maintenance",state="available"}`) ||
+		!strings.Contains(string(before), `skeldir_queue_jobs{queue="maintenance",state="available"}`) {
+		t.Errorf("metrics while the database is down: %d, queue gauges kept: %v", resp.StatusCode,
+			strings.Contains(string(during), "skeldir_queue_jobs"))
+	}
+	_, again := api.Do(t, "GET", "/metrics", nil, nil)
+	if errorsCount(string(again)) < 1 || errorsCount(string(again)) < errorsCount(string(during)) {
+		t.Errorf("refresh errors not counted: %v then %v", errorsCount(string(during)), errorsCount(string(again)))
+	}
+
+	proxy.up()
+	expect(api, "the database back", 200, 200, 200)
+}
+
+func errorsCount(metrics string) float64 {
+	for _, line := range strings.Split(metrics, "\n") {
+		if strings.HasPrefix(line, "skeldir_queue_stats_refresh_errors_total ") {
+			var v float64
+			fmt.Sscan(strings.TrimPrefix(line, "skeldir_queue_stats_refresh_errors_total "), &v)
+			return v
+		}
+	}
+	return -1
+}
