@@ -43,6 +43,7 @@ pg_login_role "$home" skeldird_admin skeldir_admin
 export PGPASSFILE="$home/pgpass"
 export DATABASE_URL; DATABASE_URL=$(pg_url "$home" skeldird_api skeldir)
 export ADMIN_DATABASE_URL; ADMIN_DATABASE_URL=$(pg_url "$home" skeldird_admin skeldir)
+export WORKER_DATABASE_URL; WORKER_DATABASE_URL=$(pg_url "$home" skeldird_worker skeldir)
 
 # The demo tenant's key is shown once by the database, so keep it (in the
 # git-ignored cluster folder) to show it again on the next run.
@@ -68,7 +69,8 @@ cat <<MSG
   API key      $api_key
   Secrets      $demo
 
-  curl -i http://127.0.0.1:8080/health/ready
+  curl -i http://127.0.0.1:8080/health/ready     (and /health/live, /health/worker, /metrics)
+  curl -s http://127.0.0.1:9108/metrics          (the worker's job metrics)
 
   A signed Shopify order (paste it twice: accepted, then duplicate):
 
