@@ -21,13 +21,7 @@ DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}
 seconds=${BENCH_SECONDS:-15}
 clients=8
 
-home=$(mktemp -d /tmp/skeldir-bench.XXXXXX)
-daemon=
-cleanup() { [ -n "$daemon" ] && kill "$daemon" 2>/dev/null; wait 2>/dev/null; pg_stop "$home" || true; rm -rf "$home"; }
-trap cleanup EXIT INT TERM
-
-pg_init "$home" "$(pg_free_port)" "shared_buffers = 256MB"
-pg_start "$home"
+pg_throwaway "shared_buffers = 256MB"
 pg_migrate "$home" skeldir >/dev/null
 pg_login_role "$home" skeldird_api skeldir_api
 port=$(pg_port "$home")

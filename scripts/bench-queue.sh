@@ -14,13 +14,7 @@ river_dir=${RIVER_BENCH_DIR:-$PWD/../shared/bench/river}
 [ -f "$river_dir/main.go" ] || die "River's benchmark is not at $river_dir (set RIVER_BENCH_DIR)"
 [ -x bin/skeldird ] || die "build first: make bench-queue builds bin/skeldird"
 
-home=$(mktemp -d /tmp/skeldir-bench.XXXXXX)
-daemon=
-cleanup() { [ -n "$daemon" ] && kill "$daemon" 2>/dev/null; wait 2>/dev/null; pg_stop "$home" || true; rm -rf "$home"; }
-trap cleanup EXIT INT TERM
-
-pg_init "$home" "$(pg_free_port)" "shared_buffers = 256MB"
-pg_start "$home"
+pg_throwaway "shared_buffers = 256MB"
 pg_migrate "$home" skeldir >/dev/null
 pg_login_role "$home" skeldird_worker skeldir_worker
 export PGPASSFILE="$home/pgpass"

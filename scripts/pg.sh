@@ -72,6 +72,23 @@ $extra
 CONF
 }
 
+# pg_throwaway [EXTRA_CONF]: starts a cluster in a new temporary folder on a
+# free port and sets $home to it. When the script exits, however it exits,
+# the process in $daemon (if any) is stopped and the cluster removed.
+pg_throwaway() {
+  home=$(mktemp -d /tmp/skeldir-pg.XXXXXX)
+  daemon=
+  trap pg_throwaway_cleanup EXIT INT TERM
+  pg_init "$home" "$(pg_free_port)" "${1:-}"
+  pg_start "$home"
+}
+
+pg_throwaway_cleanup() {
+  if [ -n "${daemon:-}" ]; then kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; fi
+  pg_stop "$home" || true
+  rm -rf "$home"
+}
+
 # pg_port HOME: the port the cluster in HOME listens on.
 pg_port() { cat "$1/port"; }
 

@@ -14,15 +14,10 @@ pg_require_packages
 DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}
 [ -x "$DBMATE" ] || die "dbmate is missing: run npm ci (make does this)"
 
-home=$(mktemp -d /tmp/skeldir-test.XXXXXX)
-cleanup() { pg_stop "$home" || true; rm -rf "$home"; }
-trap cleanup EXIT INT TERM
-
 # Test data is disposable: trade durability for speed.
-pg_init "$home" "$(pg_free_port)" "fsync = off
+pg_throwaway "fsync = off
 synchronous_commit = off
 full_page_writes = off"
-pg_start "$home"
 echo "test cluster on 127.0.0.1:$(pg_port "$home") in $home"
 
 pg_migrate "$home" skeldir_template >/dev/null
