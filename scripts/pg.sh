@@ -84,7 +84,7 @@ pg_throwaway() {
 }
 
 pg_throwaway_cleanup() {
-  if [ -n "${daemon:-}" ]; then kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; fi
+  if [ -n "${daemon:-}" ]; then kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
   pg_stop "$home" || true
   rm -rf "$home"
 }
