@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skeldir/skeldir/internal/dispatch"
 	"github.com/skeldir/skeldir/internal/testdaemon"
 	"github.com/skeldir/skeldir/internal/testdb"
 )
@@ -255,4 +256,18 @@ func errorsCount(metrics string) float64 {
 		}
 	}
 	return -1
+}
+
+// The dispatcher serves the queues the database defines, no more, no fewer.
+func TestDispatcherServesEveryQueueTheDatabaseDefines(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	var queues []string
+	if err := db.Pool(t, testdb.Superuser).QueryRow(context.Background(),
+		"SELECT array_agg(q::text ORDER BY q) FROM unnest(enum_range(NULL::skeldir.queue)) AS q").Scan(&queues); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(dispatch.Queues), fmt.Sprint(queues); got != want {
+		t.Errorf("dispatcher queues %s, database queues %s", got, want)
+	}
 }

@@ -78,6 +78,7 @@ func (w *Worker) serveQueue(ctx context.Context, queue string, wake chan struct{
 	var running sync.WaitGroup
 	defer running.Wait()
 	for {
+		// A full batch means more may be waiting: keep going until one is not.
 		for w.workBatch(ctx, queue) == w.o.Batch {
 		}
 		if free := cap(slots) - len(slots); free > 0 {
