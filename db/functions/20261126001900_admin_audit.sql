@@ -105,8 +105,8 @@ report AS (
     LEFT JOIN LATERAL (
       SELECT p.polname FROM pg_policy AS p
        WHERE p.polrelid = t.oid AND p.polcmd = '*' AND p.polpermissive AND p.polroles = '{0}'
-         AND pg_get_expr(p.polqual, p.polrelid) = format('(%s = skeldir.current_tenant_id())', t.key_column)
-         AND pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = skeldir.current_tenant_id())', t.key_column)
+         AND pg_get_expr(p.polqual, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))', t.key_column)
+         AND pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))', t.key_column)
        LIMIT 1) AS pol ON true
   UNION ALL
   SELECT 5, 'policy', p.polrelid::regclass::text || ' ' || p.polname,

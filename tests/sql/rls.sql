@@ -24,8 +24,8 @@ SELECT is_empty($$
    WHERE NOT EXISTS (
      SELECT FROM pg_policy AS p
       WHERE p.polrelid = t.oid AND p.polcmd = '*' AND p.polpermissive AND p.polroles = '{0}'
-        AND pg_get_expr(p.polqual, p.polrelid) = format('(%s = skeldir.current_tenant_id())', t.key_column)
-        AND pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = skeldir.current_tenant_id())', t.key_column))
+        AND pg_get_expr(p.polqual, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))', t.key_column)
+        AND pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))', t.key_column))
 $$, 'every tenant table has a policy USING and WITH CHECK on its tenant column, for all commands');
 
 SELECT is_empty($$
