@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run stop test storm bench bench-ingest bench-queue build deps clean
+.PHONY: run stop test storm bench bench-ingest bench-queue bench-attribution build deps clean
 
 GO_SOURCES := $(shell find cmd internal -name '*.go' -not -name '*_test.go') go.mod go.sum
 
@@ -37,13 +37,16 @@ storm: deps
 	scripts/test.sh storm
 
 # Benchmarks report ratios against baselines measured in the same run.
-bench: bench-ingest bench-queue
+bench: bench-ingest bench-queue bench-attribution
 
 bench-ingest: build deps
 	scripts/bench-ingest.sh
 
 bench-queue: build deps
 	scripts/bench-queue.sh
+
+bench-attribution: deps
+	scripts/bench-attribution.sh
 
 clean: stop
 	rm -rf bin .local node_modules

@@ -34,8 +34,9 @@ CREATE TABLE skeldir.attribution_events (
 CREATE INDEX attribution_events_occurred_idx ON skeldir.attribution_events (tenant_id, occurred_at);
 CREATE INDEX attribution_events_order_idx ON skeldir.attribution_events (tenant_id, order_id)
   WHERE order_id IS NOT NULL;
-CREATE INDEX attribution_events_session_idx ON skeldir.attribution_events (tenant_id, session_id)
-  WHERE session_id IS NOT NULL;
+-- Attribution's touchpoints: a session's events in time order, without the heap.
+CREATE INDEX attribution_events_session_idx ON skeldir.attribution_events (tenant_id, session_id, occurred_at)
+  INCLUDE (id, channel) WHERE session_id IS NOT NULL;
 
 COMMENT ON TABLE skeldir.attribution_events IS
   'Accepted webhook deliveries, one per idempotency key; append-only, PII-free.';

@@ -1,0 +1,65 @@
+-- The attribution models (SPEC §6.2): exact sums, the rules of each model,
+-- determinism, and the trigger that refuses drift.
+BEGIN;
+SELECT plan(8);
+
+SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Attribution') AS created \gset
+\set purchases 60
+\ir ../../scripts/sql/attribution_data.sql
+-- One purchase without a session: its own single touch.
+INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_id, vendor, topic, event_type,
+  external_id, revenue_cents, currency, channel, occurred_at, payload)
+VALUES (:'tenant', 'lonely', gen_random_uuid(), 'stripe', 'charge.succeeded', 'purchase', 'ch_lonely', 1001, 'USD',
+        'email', '2026-10-15', '{}');
+
+SET LOCAL ROLE skeldir_owner;
+SELECT set_config('app.current_tenant_id', :'tenant', true);
+SELECT cmp_ok(skeldir.recompute_attribution('2026-09-01', '2026-12-01'), '>', 0::bigint, 'the first recompute writes rows');
+
+CREATE TEMP VIEW fingerprint AS
+  SELECT md5(string_agg(format('%s|%s|%s|%s|%s|%s|%s|%s', event_id, model, channel, allocated_cents, ratio, currency,
+                               occurred_at, model_version), ',' ORDER BY event_id, model, channel)) AS h
+    FROM skeldir.attribution_allocations;
+SELECT h AS first_hash FROM fingerprint \gset
+
+SELECT is_empty($$
+  SELECT e.id, m.model, e.revenue_cents, sum(a.allocated_cents)
+    FROM skeldir.attribution_events AS e
+   CROSS JOIN unnest(enum_range(NULL::skeldir.attribution_model)) AS m(model)
+    LEFT JOIN skeldir.attribution_allocations AS a ON a.event_id = e.id AND a.model = m.model
+   WHERE e.event_type = 'purchase'
+   GROUP BY e.id, m.model, e.revenue_cents
+  HAVING coalesce(sum(a.allocated_cents), 0) <> e.revenue_cents
+$$, 'every purchase''s allocations sum exactly to its revenue under every model');
+
+SELECT is_empty($$
+  SELECT event_id, model FROM skeldir.attribution_allocations WHERE model IN ('last_touch', 'first_touch')
+   GROUP BY 1, 2 HAVING count(*) <> 1
+$$, 'last and first touch give everything to one channel');
+
+SELECT is((SELECT array_agg(DISTINCT a.channel) FROM skeldir.attribution_allocations AS a
+             JOIN skeldir.attribution_events AS e ON e.id = a.event_id WHERE e.external_id = 'ch_lonely'),
+          ARRAY['email'], 'a purchase without a session is its own single touch');
+
+SELECT ok((SELECT bool_and(ratio > 0.33 AND ratio < 0.34) FROM skeldir.attribution_allocations AS a
+            JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+           WHERE a.model = 'linear' AND e.external_id = '1-0'),
+          'linear splits three distinct-channel touches equally');
+
+SELECT ok((SELECT count(*) = 3 AND max(a.ratio) FILTER (WHERE a.channel = e.channel) = max(a.ratio)
+             FROM skeldir.attribution_allocations AS a
+             JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+            WHERE a.model = 'time_decay' AND e.external_id = '1-0'),
+          'time decay weighs the purchase''s own (latest) touch the most');
+
+SELECT skeldir.recompute_attribution('2026-09-01', '2026-12-01');
+SELECT skeldir.recompute_attribution('2026-09-01', '2026-12-01');
+SELECT is((SELECT h FROM fingerprint), :'first_hash', 'recomputing the window twice more changes nothing');
+
+SELECT throws_ok($$UPDATE skeldir.attribution_allocations SET allocated_cents = allocated_cents + 1
+                    WHERE model = 'linear' AND allocated_cents > 0 AND ctid = (SELECT min(ctid) FROM skeldir.attribution_allocations WHERE model = 'linear' AND allocated_cents > 0)$$,
+                 '23514', NULL, 'an allocation that breaks its purchase''s sum is refused');
+
+RESET ROLE;
+SELECT * FROM finish();
+ROLLBACK;
