@@ -111,11 +111,13 @@ pg_stop() {
   fi
 }
 
-# pg_free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+# pg_free_port: a TCP port on 127.0.0.1 that nothing listens on right now,
+# below the kernel's ephemeral range so that no outgoing connection holds it.
 pg_free_port() {
-  local port
+  local port low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % (low - 20000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"; return 0
     fi
