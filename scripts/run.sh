@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make run: with DATABASE_URL set, serve against it. Otherwise start (or
+# make run: with DATABASE_URL set, serve against it (the API alone unless
+# WORKER_DATABASE_URL is set too). Otherwise start (or
 # reuse) the project's own PostgreSQL cluster in .local/pg, migrate it, create
 # login roles and a demo tenant, print the tenant's key, and serve on
 # 127.0.0.1:8080 until Ctrl-C.
@@ -8,7 +9,9 @@ cd "$(dirname "$0")/.."
 . scripts/pg.sh
 
 if [ -n "${DATABASE_URL:-}" ]; then
-  exec bin/skeldird serve
+  role=api
+  [ -n "${WORKER_DATABASE_URL:-}" ] && role=all
+  exec bin/skeldird serve --role "$role"
 fi
 
 [ -x "$PG_BINDIR/initdb" ] || pg_require_packages
