@@ -233,28 +233,40 @@ func (w *Worker) listen(ctx context.Context, wake map[string]chan struct{}) {
 
 // lead fires due schedules every second while this worker holds the
 // scheduler's advisory lock, which lives as long as its connection: when a
-// leader dies, another worker takes over within a second or two.
+// leader dies, another worker takes over within a second or two. A worker
+// that is not the leader keeps its connection and asks again each second.
 func (w *Worker) lead(ctx context.Context) {
 	for ctx.Err() == nil {
 		conn, err := w.o.Pool.Acquire(ctx)
-		if err != nil {
-			sleep(ctx, time.Second)
-			continue
+		if err == nil {
+			err = w.leadOn(ctx, conn.Conn())
+			// Closing the connection releases the lock, whatever state it is in.
+			conn.Hijack().Close(context.Background())
 		}
-		var leader bool
-		err = conn.QueryRow(ctx, "SELECT pg_try_advisory_lock(hashtext('skeldir.scheduler'))").Scan(&leader)
-		for err == nil && leader && ctx.Err() == nil {
+		w.databaseTrouble(ctx, "schedule", err)
+		sleep(ctx, time.Second)
+	}
+}
+
+// leadOn runs the scheduler on conn until conn fails or ctx is done.
+func (w *Worker) leadOn(ctx context.Context, conn *pgx.Conn) error {
+	leader := false
+	for ctx.Err() == nil {
+		if !leader {
+			if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock(hashtext('skeldir.scheduler'))").
+				Scan(&leader); err != nil {
+				return err
+			}
+		}
+		if leader {
 			var fired int
-			err = conn.QueryRow(ctx, "SELECT worker.enqueue_due_schedules()").Scan(&fired)
-			sleep(ctx, time.Second)
-		}
-		// Closing the connection releases the lock, whatever state it is in.
-		conn.Hijack().Close(context.Background())
-		if err != nil {
-			w.databaseTrouble(ctx, "schedule", err)
+			if err := conn.QueryRow(ctx, "SELECT worker.enqueue_due_schedules()").Scan(&fired); err != nil {
+				return err
+			}
 		}
 		sleep(ctx, time.Second)
 	}
+	return nil
 }
 
 func (w *Worker) databaseTrouble(ctx context.Context, what string, err error) {
