@@ -17,29 +17,17 @@ type Details struct {
 	Title  string
 	Status int
 	Detail string
-	Errors []FieldError
-}
-
-// FieldError names one invalid field of a request.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-	Code    string `json:"code,omitempty"`
 }
 
 type body struct {
-	Type          string       `json:"type"`
-	Title         string       `json:"title"`
-	Status        int          `json:"status"`
-	Detail        string       `json:"detail"`
-	Instance      string       `json:"instance"`
-	CorrelationID string       `json:"correlation_id"`
-	Timestamp     string       `json:"timestamp"`
-	Errors        []FieldError `json:"errors,omitempty"`
+	Type          string `json:"type"`
+	Title         string `json:"title"`
+	Status        int    `json:"status"`
+	Detail        string `json:"detail"`
+	Instance      string `json:"instance"`
+	CorrelationID string `json:"correlation_id"`
+	Timestamp     string `json:"timestamp"`
 }
-
-// TypeURI is the type member written for a problem slug.
-func TypeURI(slug string) string { return "urn:skeldir:problem:" + slug }
 
 // Write sends p as the response to r.
 func Write(w http.ResponseWriter, r *http.Request, p Details) {
@@ -47,13 +35,12 @@ func Write(w http.ResponseWriter, r *http.Request, p Details) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
 	json.NewEncoder(w).Encode(body{
-		Type:          TypeURI(p.Type),
+		Type:          "urn:skeldir:problem:" + p.Type,
 		Title:         p.Title,
 		Status:        p.Status,
 		Detail:        p.Detail,
 		Instance:      r.URL.RequestURI(),
 		CorrelationID: correlation.FromContext(r.Context()),
 		Timestamp:     time.Now().UTC().Format(time.RFC3339),
-		Errors:        p.Errors,
 	})
 }
