@@ -16,6 +16,10 @@ SET LOCAL ROLE skeldir_owner;
 CREATE FUNCTION skeldir.recompute_attribution(window_start timestamptz, window_end timestamptz)
 RETURNS bigint
 LANGUAGE sql VOLATILE
+-- The plan is made before the window's size is known (every CTE estimated at
+-- a handful of rows), and a nested loop over two CTEs of hundreds of
+-- thousands of rows never ends; hash and merge joins are right at any size.
+SET enable_nestloop = off
 BEGIN ATOMIC
   WITH purchase AS (
     SELECT p.tenant_id, p.id, p.session_id, p.occurred_at, p.revenue_cents, p.currency, p.channel
