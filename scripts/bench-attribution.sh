@@ -7,13 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
 
-pg_require_packages
-DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}
 purchases=${ATTRIBUTION_PURCHASES:-100000}
 pg_throwaway "shared_buffers = 256MB
-work_mem = 64MB"
-pg_migrate "$home" skeldir >/dev/null
-export PGPASSFILE="$home/pgpass"
+work_mem = 64MB" skeldir
 
 tenant=$(pg_psql "$home" skeldir -tA -c "SELECT admin.create_tenant('bench') ->> 'tenant_id'")
 pg_psql "$home" skeldir -v tenant="$tenant" -v purchases="$purchases" -f scripts/sql/attribution_data.sql >/dev/null

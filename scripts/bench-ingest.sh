@@ -14,18 +14,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
 
-pg_require_packages
 command -v curl >/dev/null || die "curl is missing (apt-get install curl)"
 [ -x bin/skeldird ] && [ -x bin/skeldir-load ] || die "build first: make bench-ingest builds bin/skeldird and bin/skeldir-load"
-DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}
 seconds=${BENCH_SECONDS:-15}
 clients=8
 
-pg_throwaway "shared_buffers = 256MB"
-pg_migrate "$home" skeldir >/dev/null
+pg_throwaway "shared_buffers = 256MB" skeldir
 pg_login_role "$home" skeldird_api skeldir_api
 port=$(pg_port "$home")
-export PGPASSFILE="$home/pgpass"
 
 read -r tenant key secret < <(pg_psql "$home" skeldir -tA -F ' ' \
   -c "SELECT t ->> 'tenant_id', t ->> 'api_key', t #>> '{webhook_secrets,shopify}' FROM admin.create_tenant('bench') AS t")
@@ -61,7 +57,7 @@ direct=$(pgbench_tps "$home/direct.sql")
 function=$(pgbench_tps "$home/ingest.sql")
 
 addr=127.0.0.1:$(pg_free_port)
-PGPASSFILE="$home/pgpass" DATABASE_URL=$(pg_url "$home" skeldird_api skeldir) SKELDIR_HTTP_ADDR=$addr \
+DATABASE_URL=$(pg_url "$home" skeldird_api skeldir) SKELDIR_HTTP_ADDR=$addr \
   SKELDIR_LOG_LEVEL=warn bin/skeldird serve 2>"$home/daemon.log" &
 daemon=$!
 for _ in $(seq 1 100); do

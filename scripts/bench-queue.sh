@@ -7,17 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
 
-pg_require_packages
-DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}
 jobs=${QUEUE_JOBS:-100000}
 river_dir=${RIVER_BENCH_DIR:-$PWD/../shared/bench/river}
 [ -f "$river_dir/main.go" ] || die "River's benchmark is not at $river_dir (set RIVER_BENCH_DIR)"
 [ -x bin/skeldird ] || die "build first: make bench-queue builds bin/skeldird"
 
-pg_throwaway "shared_buffers = 256MB"
-pg_migrate "$home" skeldir >/dev/null
+pg_throwaway "shared_buffers = 256MB" skeldir
 pg_login_role "$home" skeldird_worker skeldir_worker
-export PGPASSFILE="$home/pgpass"
 sql() { pg_psql "$home" skeldir -tA -c "$1"; }
 
 (cd "$river_dir" && go build -o "$home/riverbench" .)

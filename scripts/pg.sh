@@ -7,6 +7,7 @@
 # run as root, so when invoked as root the cluster runs as the postgres user.
 
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}  # pinned in package.json
 
 # as_cluster_user CMD...: runs CMD as the user that owns the cluster.
 as_cluster_user() {
@@ -72,15 +73,19 @@ $extra
 CONF
 }
 
-# pg_throwaway [EXTRA_CONF]: starts a cluster in a new temporary folder on a
-# free port and sets $home to it. When the script exits, however it exits,
-# the process in $daemon (if any) is stopped and the cluster removed.
+# pg_throwaway EXTRA_CONF [DB]: starts a cluster in a new temporary folder
+# on a free port, sets $home to it and PGPASSFILE to its passwords, and
+# migrates DB when given. When the script exits, however it exits, the process
+# in $daemon (if any) is stopped and the cluster removed.
 pg_throwaway() {
+  pg_require_packages
   home=$(mktemp -d /tmp/skeldir-pg.XXXXXX)
   daemon=
   trap pg_throwaway_cleanup EXIT INT TERM
-  pg_init "$home" "$(pg_free_port)" "${1:-}"
+  pg_init "$home" "$(pg_free_port)" "$1"
   pg_start "$home"
+  export PGPASSFILE="$home/pgpass"
+  [ -z "${2:-}" ] || pg_migrate "$home" "$2" >/dev/null
 }
 
 pg_throwaway_cleanup() {
@@ -156,6 +161,7 @@ pg_url() {
 # pg_migrate HOME DB: applies the migration history to DB (creating it if
 # needed) as the superuser.
 pg_migrate() {
+  [ -x "$DBMATE" ] || die "dbmate is missing: run npm ci (make does this)"
   PGPASSFILE="$1/pgpass" DATABASE_URL=$(pg_url "$1" postgres "$2") \
     "$DBMATE" --no-dump-schema -d db/schema -d db/functions -d db/policies -d db/grants up
 }

@@ -15,7 +15,6 @@ if [ -n "${DATABASE_URL:-}" ]; then
 fi
 
 [ -x "$PG_BINDIR/initdb" ] || pg_require_packages
-DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}
 port=${SKELDIR_PG_PORT:-54329}
 
 # The cluster must live where the postgres user can reach it; a checkout under

@@ -10,23 +10,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
 
-pg_require_packages
-DBMATE=${DBMATE:-$PWD/node_modules/.bin/dbmate}
-[ -x "$DBMATE" ] || die "dbmate is missing: run npm ci (make does this)"
-
 # Test data is disposable: trade durability for speed.
 pg_throwaway "fsync = off
 synchronous_commit = off
-full_page_writes = off"
+full_page_writes = off" skeldir_template
 echo "test cluster on 127.0.0.1:$(pg_port "$home") in $home"
 
-pg_migrate "$home" skeldir_template >/dev/null
 pg_login_role "$home" skeldird_api skeldir_api
 pg_login_role "$home" skeldird_worker skeldir_worker
 pg_login_role "$home" skeldird_admin skeldir_admin
 pg_login_role "$home" skeldird_readonly skeldir_readonly
 
-export PGPASSFILE="$home/pgpass"
 export SKELDIR_TEST_SUPERUSER_URL; SKELDIR_TEST_SUPERUSER_URL=$(pg_url "$home" postgres postgres)
 export SKELDIR_TEST_TEMPLATE=skeldir_template
 export SKELDIR_TEST_DBMATE=$DBMATE
