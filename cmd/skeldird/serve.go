@@ -27,6 +27,14 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		return errUsage
 	}
 	cfg := env.cfg
+	// Refuse a half-configured role before anything starts, rather than run
+	// with one part missing.
+	if *role != "worker" && cfg.DatabaseURL == "" {
+		return fmt.Errorf("DATABASE_URL is not set (the API's login role, a member of skeldir_api); or run --role worker")
+	}
+	if *role != "api" && cfg.WorkerDatabaseURL == "" {
+		return fmt.Errorf("WORKER_DATABASE_URL is not set (the work loop's login role, a member of skeldir_worker); or run --role api")
+	}
 	logger := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
 	// Each part stops when ctx is done; serve returns once all have.

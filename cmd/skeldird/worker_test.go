@@ -3,6 +3,8 @@ package main_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -269,5 +271,24 @@ func TestDispatcherServesEveryQueueTheDatabaseDefines(t *testing.T) {
 	}
 	if got, want := fmt.Sprint(dispatch.Queues), fmt.Sprint(queues); got != want {
 		t.Errorf("dispatcher queues %s, database queues %s", got, want)
+	}
+}
+
+func TestServeRefusesAHalfConfiguredRole(t *testing.T) {
+	t.Parallel()
+	const someURL = "postgres://nobody@127.0.0.1:1/none"
+	for _, c := range []struct{ role, databaseURL, missing string }{
+		{"all", someURL, "WORKER_DATABASE_URL"},
+		{"worker", someURL, "WORKER_DATABASE_URL"},
+		{"api", "", "DATABASE_URL"},
+	} {
+		role, missing := c.role, c.missing
+		cmd := exec.Command(testdaemon.Binary(t), "serve", "--role", role)
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+c.databaseURL, "WORKER_DATABASE_URL=",
+			"SKELDIR_HTTP_ADDR=127.0.0.1:0", "SKELDIR_WORKER_METRICS_ADDR=127.0.0.1:0")
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), missing+" is not set") {
+			t.Errorf("serve --role %s without %s: %v\n%s", role, missing, err, out)
+		}
 	}
 }
