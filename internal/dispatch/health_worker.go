@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/skeldir/skeldir/internal/metrics"
 )
 
 // workerHealth answers GET /health/worker (SPEC §8): it enqueues a probe job
@@ -92,26 +90,4 @@ func (h *workerHealth) probe(done chan struct{}) {
 	h.last, h.lastAt, h.inflight = report, time.Now(), nil
 	h.mu.Unlock()
 	close(done)
-}
-
-// queueStats reads api.queue_stats() for the /metrics gauges.
-func queueStats(db DB) func(context.Context) ([]metrics.QueueRow, error) {
-	return func(ctx context.Context) ([]metrics.QueueRow, error) {
-		rows, err := db.Query(ctx, "SELECT queue, state, jobs, coalesce(oldest_due_seconds, 0) FROM api.queue_stats()")
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []metrics.QueueRow
-		for rows.Next() {
-			var r metrics.QueueRow
-			var jobs int64
-			if err := rows.Scan(&r.Queue, &r.State, &jobs, &r.OldestDueSeconds); err != nil {
-				return nil, err
-			}
-			r.Jobs = float64(jobs)
-			out = append(out, r)
-		}
-		return out, rows.Err()
-	}
 }

@@ -113,9 +113,7 @@ func (d *DB) Pool(t testing.TB, role string) *pgxpool.Pool {
 // Exec runs sql as the superuser in this database.
 func (d *DB) Exec(t testing.TB, sql string, args ...any) {
 	t.Helper()
-	c := connect(t, d.base, d.Name)
-	defer c.Close(context.Background())
-	if _, err := c.Exec(context.Background(), sql, args...); err != nil {
+	if _, err := d.Pool(t, Superuser).Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("exec %q: %v", sql, err)
 	}
 }

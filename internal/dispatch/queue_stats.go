@@ -1,0 +1,29 @@
+package dispatch
+
+import (
+	"context"
+
+	"github.com/skeldir/skeldir/internal/metrics"
+)
+
+// queueStats reads api.queue_stats() for the /metrics gauges.
+func queueStats(db DB) func(context.Context) ([]metrics.QueueRow, error) {
+	return func(ctx context.Context) ([]metrics.QueueRow, error) {
+		rows, err := db.Query(ctx, "SELECT queue, state, jobs, coalesce(oldest_due_seconds, 0) FROM api.queue_stats()")
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []metrics.QueueRow
+		for rows.Next() {
+			var r metrics.QueueRow
+			var jobs int64
+			if err := rows.Scan(&r.Queue, &r.State, &jobs, &r.OldestDueSeconds); err != nil {
+				return nil, err
+			}
+			r.Jobs = float64(jobs)
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}
+}
