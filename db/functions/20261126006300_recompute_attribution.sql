@@ -4,100 +4,111 @@
 --
 -- A purchase's touchpoints are the events of its session within the 30 days
 -- up to it (itself included); a purchase without a session is its own single
--- touch. Weights per touch: last_touch and first_touch 1 for the latest
--- (earliest) touch; linear 1 each; time_decay 2^(-age / 7 days). A channel's
--- share is its touches' weight over the purchase's; minor units are the
--- floor of revenue x share, and the cents left over go one each to the
--- largest remainders (ties: channel code). Same inputs, same rows, whatever
--- runs it and however often: the replace is one statement, so concurrent
--- recomputes of a window serialize on its rows and write what the other wrote.
+-- touch. Per channel: last_touch and first_touch credit the channel of the
+-- latest (earliest) touch; linear credits each touch equally; time_decay
+-- weighs a touch 2^(-age / 7 days). Minor units are the floor of revenue x
+-- share, and the units left over go one each to the largest remainders
+-- (ties, and touches at the same instant: channel code). Same inputs, same
+-- rows, whoever runs it and however often.
 SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION skeldir.recompute_attribution(window_start timestamptz, window_end timestamptz)
 RETURNS bigint
-LANGUAGE sql VOLATILE
--- The plan is made before the window's size is known (every CTE estimated at
--- a handful of rows), and a nested loop over two CTEs of hundreds of
--- thousands of rows never ends; hash and merge joins are right at any size.
+LANGUAGE plpgsql VOLATILE
+-- Hash joins and sorts are right at any window size, but the plan is made
+-- before the size is known; a nested loop over a large window never ends,
+-- and JIT compiling the query costs more than it saves.
 SET enable_nestloop = off
-BEGIN ATOMIC
+SET jit = off
+AS $$
+DECLARE
+  tenant uuid := skeldir.current_tenant_id();
+  removed bigint;
+  written bigint;
+BEGIN
+  IF tenant IS NULL THEN
+    RAISE EXCEPTION 'recompute_attribution needs a tenant context' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- Recomputes of one tenant take turns, so two that overlap never both
+  -- insert a purchase's rows; each statement after the lock sees what the
+  -- previous holder committed.
+  PERFORM pg_advisory_xact_lock(hashtext('skeldir.recompute_attribution'), hashtext(tenant::text));
+
+  -- Compute the window, then write only the difference: a recompute that
+  -- finds nothing new writes nothing.
+  CREATE TEMP TABLE attribution_window ON COMMIT DROP AS
   WITH purchase AS (
-    SELECT p.tenant_id, p.id, p.session_id, p.occurred_at, p.revenue_cents, p.currency, p.channel
+    SELECT p.id, p.session_id, p.occurred_at, p.revenue_cents, p.currency, p.channel
       FROM skeldir.attribution_events AS p
-     WHERE p.tenant_id = (SELECT skeldir.current_tenant_id())
-       AND p.event_type = 'purchase' AND p.revenue_cents > 0
+     WHERE p.tenant_id = tenant AND p.event_type = 'purchase' AND p.revenue_cents > 0
        AND p.occurred_at >= window_start AND p.occurred_at < window_end
   ),
   touch AS (
-    SELECT p.id AS purchase_id, t.id AS touch_id, t.occurred_at, t.channel,
-           extract(epoch FROM p.occurred_at - t.occurred_at) AS age_seconds
+    SELECT p.id AS purchase_id, t.channel, t.occurred_at,
+           power(2::float8, -extract(epoch FROM p.occurred_at - t.occurred_at)::float8 / 604800) AS decay
       FROM purchase AS p
       JOIN skeldir.attribution_events AS t
-        ON t.tenant_id = p.tenant_id AND t.session_id = p.session_id
+        ON t.tenant_id = tenant AND t.session_id = p.session_id
        AND t.occurred_at BETWEEN p.occurred_at - interval '30 days' AND p.occurred_at
-     WHERE p.session_id IS NOT NULL
     UNION ALL
-    SELECT p.id, p.id, p.occurred_at, p.channel, 0
-      FROM purchase AS p
-     WHERE p.session_id IS NULL
+    SELECT p.id, p.channel, p.occurred_at, 1 FROM purchase AS p WHERE p.session_id IS NULL
   ),
-  ranked AS (
-    SELECT t.*,
-           row_number() OVER (PARTITION BY t.purchase_id ORDER BY t.occurred_at DESC, t.touch_id DESC) AS from_last,
-           row_number() OVER (PARTITION BY t.purchase_id ORDER BY t.occurred_at, t.touch_id) AS from_first
+  per_channel AS (
+    SELECT t.purchase_id, t.channel COLLATE "C" AS channel, count(*) AS touches, sum(t.decay) AS decay,
+           min(t.occurred_at) AS first_at, max(t.occurred_at) AS last_at
       FROM touch AS t
-  ),
-  weight AS (
-    SELECT r.purchase_id, m.model, r.channel, sum(m.w) AS w
-      FROM ranked AS r
-     CROSS JOIN LATERAL (VALUES
-       ('last_touch'::skeldir.attribution_model,  (r.from_last = 1)::int::float8),
-       ('first_touch'::skeldir.attribution_model, (r.from_first = 1)::int::float8),
-       ('linear'::skeldir.attribution_model,      1::float8),
-       ('time_decay'::skeldir.attribution_model,  power(2::float8, -r.age_seconds / 604800))
-     ) AS m(model, w)
-     GROUP BY r.purchase_id, m.model, r.channel
-    HAVING sum(m.w) > 0
+     GROUP BY t.purchase_id, t.channel COLLATE "C"
   ),
   share AS (
-    SELECT w.purchase_id, w.model, w.channel, w.w / sum(w.w) OVER (PARTITION BY w.purchase_id, w.model) AS ratio,
-           p.revenue_cents, p.currency, p.occurred_at, p.tenant_id
-      FROM weight AS w JOIN purchase AS p ON p.id = w.purchase_id
+    SELECT c.purchase_id, c.channel, p.revenue_cents AS revenue, p.currency, p.occurred_at, c.touches,
+           (sum(c.touches) OVER whole)::bigint AS all_touches,
+           c.decay / sum(c.decay) OVER whole AS decay_ratio,
+           row_number() OVER (PARTITION BY c.purchase_id ORDER BY c.first_at, c.channel) = 1 AS is_first,
+           row_number() OVER (PARTITION BY c.purchase_id ORDER BY c.last_at DESC, c.channel) = 1 AS is_last
+      FROM per_channel AS c JOIN purchase AS p ON p.id = c.purchase_id
+    WINDOW whole AS (PARTITION BY c.purchase_id)
   ),
   floored AS (
-    SELECT s.*, floor(s.revenue_cents * s.ratio)::bigint AS base,
-           s.revenue_cents * s.ratio - floor(s.revenue_cents * s.ratio) AS remainder
+    SELECT s.*,
+           s.revenue * s.touches / s.all_touches AS linear_base,
+           s.revenue * s.touches % s.all_touches AS linear_rest,
+           floor(s.revenue * s.decay_ratio)::bigint AS decay_base,
+           s.revenue * s.decay_ratio - floor(s.revenue * s.decay_ratio) AS decay_rest
       FROM share AS s
-  ),
-  allocation AS (
-    SELECT f.tenant_id, f.purchase_id, f.model, f.channel, f.ratio, f.currency, f.occurred_at,
-           f.base + (row_number() OVER (PARTITION BY f.purchase_id, f.model ORDER BY f.remainder DESC, f.channel)
-                     <= f.revenue_cents - sum(f.base) OVER (PARTITION BY f.purchase_id, f.model))::int AS cents
-      FROM floored AS f
-  ),
-  stale AS (
-    DELETE FROM skeldir.attribution_allocations AS a
-     USING purchase AS p
-     WHERE a.tenant_id = p.tenant_id AND a.event_id = p.id
-       AND NOT EXISTS (SELECT FROM allocation AS n
-                        WHERE n.purchase_id = a.event_id AND n.model = a.model AND n.channel = a.channel)
-    RETURNING 1
-  ),
-  written AS (
-    INSERT INTO skeldir.attribution_allocations AS a
-      (tenant_id, event_id, model, channel, allocated_cents, ratio, currency, occurred_at, model_version)
-    SELECT n.tenant_id, n.purchase_id, n.model, n.channel, n.cents, round(n.ratio::numeric, 10), n.currency, n.occurred_at, 'v1'
-      FROM allocation AS n
-    ON CONFLICT (tenant_id, event_id, model, channel) DO UPDATE
-       SET allocated_cents = excluded.allocated_cents, ratio = excluded.ratio, currency = excluded.currency,
-           occurred_at = excluded.occurred_at, model_version = excluded.model_version
-     WHERE (a.allocated_cents, a.ratio, a.currency, a.occurred_at, a.model_version)
-           IS DISTINCT FROM (excluded.allocated_cents, excluded.ratio, excluded.currency, excluded.occurred_at,
-                             excluded.model_version)
-    RETURNING 1
   )
-  SELECT (SELECT count(*) FROM written) + (SELECT count(*) FROM stale);
-END;
+  SELECT tenant AS tenant_id, f.purchase_id AS event_id, f.channel::text AS channel, f.currency, f.occurred_at,
+         CASE WHEN f.is_last THEN f.revenue ELSE 0 END AS last_touch_cents,
+         CASE WHEN f.is_first THEN f.revenue ELSE 0 END AS first_touch_cents,
+         f.linear_base + (row_number() OVER (PARTITION BY f.purchase_id ORDER BY f.linear_rest DESC, f.channel)
+                          <= f.revenue - sum(f.linear_base) OVER (PARTITION BY f.purchase_id))::int AS linear_cents,
+         f.decay_base + (row_number() OVER (PARTITION BY f.purchase_id ORDER BY f.decay_rest DESC, f.channel)
+                         <= f.revenue - sum(f.decay_base) OVER (PARTITION BY f.purchase_id))::int AS time_decay_cents,
+         round(f.touches::numeric / f.all_touches, 10)::numeric(11, 10) AS linear_ratio,
+         round(f.decay_ratio::numeric, 10)::numeric(11, 10) AS time_decay_ratio,
+         'v1'::text AS model_version
+    FROM floored AS f;
+
+  DELETE FROM skeldir.attribution_credits AS c
+   USING skeldir.attribution_events AS p
+   WHERE c.tenant_id = tenant AND p.tenant_id = tenant AND c.event_id = p.id
+     AND p.event_type = 'purchase' AND p.occurred_at >= window_start AND p.occurred_at < window_end
+     AND NOT EXISTS (SELECT FROM attribution_window AS w
+                      WHERE w.event_id = c.event_id AND w.channel = c.channel
+                        AND (w.currency, w.occurred_at, w.last_touch_cents, w.first_touch_cents, w.linear_cents,
+                             w.time_decay_cents, w.linear_ratio, w.time_decay_ratio, w.model_version)
+                          = (c.currency, c.occurred_at, c.last_touch_cents, c.first_touch_cents, c.linear_cents,
+                             c.time_decay_cents, c.linear_ratio, c.time_decay_ratio, c.model_version));
+  GET DIAGNOSTICS removed = ROW_COUNT;
+
+  INSERT INTO skeldir.attribution_credits
+  SELECT * FROM attribution_window AS w
+   WHERE NOT EXISTS (SELECT FROM skeldir.attribution_credits AS c
+                      WHERE c.tenant_id = tenant AND c.event_id = w.event_id AND c.channel = w.channel);
+  GET DIAGNOSTICS written = ROW_COUNT;
+  DROP TABLE attribution_window;
+  RETURN removed + written;
+END
+$$;
 
 -- The job body: recompute args.window_start .. args.window_end (or the UTC
 -- day args.day) for the job's tenant.

@@ -56,9 +56,9 @@ SELECT skeldir.recompute_attribution('2026-09-01', '2026-12-01');
 SELECT skeldir.recompute_attribution('2026-09-01', '2026-12-01');
 SELECT is((SELECT h FROM fingerprint), :'first_hash', 'recomputing the window twice more changes nothing');
 
-SELECT throws_ok($$UPDATE skeldir.attribution_allocations SET allocated_cents = allocated_cents + 1
-                    WHERE model = 'linear' AND allocated_cents > 0 AND ctid = (SELECT min(ctid) FROM skeldir.attribution_allocations WHERE model = 'linear' AND allocated_cents > 0)$$,
-                 '23514', NULL, 'an allocation that breaks its purchase''s sum is refused');
+SELECT throws_ok($$UPDATE skeldir.attribution_credits SET linear_cents = linear_cents + 1
+                    WHERE ctid = (SELECT min(ctid) FROM skeldir.attribution_credits WHERE linear_cents > 0)$$,
+                 '23514', NULL, 'a credit that breaks its purchase''s sum is refused');
 
 RESET ROLE;
 SELECT * FROM finish();
