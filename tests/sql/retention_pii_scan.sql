@@ -1,0 +1,174 @@
+-- Data retention and the PII scan (SPEC §4.4, §5): both run daily with no
+-- tenant, visit every tenant under its own context, and are harmless to
+-- repeat. Retention deletes what its rules name and nothing else, never the
+-- books; the scan reports PII at rest per tenant, without the values.
+BEGIN;
+\ir fixtures/two_tenants.sql
+SELECT plan(24);
+
+SELECT skeldir.system_tenant() AS system_tenant \gset
+
+-- Schedules and kinds.
+SELECT results_eq($$
+  SELECT s.name, s.kind, s.every, s.enabled, k.queue::text, k.batchable, k.body::text
+    FROM skeldir.schedules AS s JOIN skeldir.job_kinds AS k ON k.kind = s.kind
+   WHERE s.kind IN ('housekeeping.retention', 'maintenance.pii_scan') ORDER BY s.name
+$$, $$ VALUES ('data_retention', 'housekeeping.retention', interval '1 day', true, 'housekeeping', false, 'worker.retention'),
+              ('pii_scan', 'maintenance.pii_scan', interval '1 day', true, 'maintenance', false, 'worker.pii_scan') $$,
+  'retention and the PII scan are scheduled daily as leased (non-batchable) jobs');
+
+-- The tenant directory: only the owner, only in the system tenant's context.
+SET LOCAL ROLE skeldir_owner;
+SELECT set_config('app.current_tenant_id', :'tenant_a', true);
+SELECT is((SELECT array_agg(id) FROM skeldir.tenants), ARRAY[:'tenant_a'::uuid],
+          'a tenant still sees only its own tenants row');
+SELECT ok(skeldir.tenant_ids() @> ARRAY[:'tenant_a', :'tenant_b', :'system_tenant']::uuid[]
+          AND current_setting('app.current_tenant_id') = :'tenant_a',
+          'tenant_ids() lists every tenant, system included, and leaves the caller''s context alone');
+RESET ROLE;
+SET LOCAL ROLE skeldir_readonly;
+SELECT set_config('app.current_tenant_id', :'system_tenant', true);
+SELECT is((SELECT count(*) FROM skeldir.tenants), 1::bigint,
+          'an analyst in the system tenant''s context sees only the system tenant, not the directory');
+RESET ROLE;
+SELECT set_config('app.current_tenant_id', '', true);
+
+-- Rules are checked against the catalog.
+SELECT throws_ok($$INSERT INTO skeldir.retention_rules (name, table_name, age_column, keep)
+                   VALUES ('books', 'skeldir.attribution_events', 'occurred_at', '1 year')$$,
+                 '22023', NULL, 'a retention rule for the append-only events (the books) is refused');
+SELECT throws_ok($$INSERT INTO skeldir.retention_rules (name, table_name, age_column, keep, status_column, statuses)
+                   VALUES ('typo', 'skeldir.dead_events', 'last_seen_at', '1 day', 'status', '{resolvd}')$$,
+                 '22023', NULL, 'a retention rule with a status the column cannot hold is refused');
+SELECT throws_ok($$INSERT INTO skeldir.retention_rules (name, table_name, age_column, keep)
+                   VALUES ('directory', 'skeldir.tenants', 'created_at', '1 day')$$,
+                 '22023', NULL, 'a retention rule for the tenants themselves is refused');
+
+-- Retention data, for A, B and the system tenant. `go` rows are what the
+-- seeded rules prune; everything else must stay.
+INSERT INTO skeldir.dead_events (tenant_id, vendor, error_type, error_message, payload, body_sha256, body_bytes,
+                                 correlation_id, status, first_seen_at, last_seen_at)
+SELECT t::uuid, 'shopify', 'retention_test', v.tag, '{}', sha256(convert_to(t || v.n, 'UTF8')), 2, gen_random_uuid(),
+       v.status::skeldir.remediation_status, now() - v.age::interval, now() - v.age::interval
+  FROM unnest(ARRAY[:'tenant_a', :'tenant_b']) AS t,
+       (VALUES (1, 'go', 'resolved', '40 days'), (2, 'go', 'abandoned', '31 days'),
+               (3, 'keep', 'pending', '400 days'), (4, 'keep', 'in_progress', '40 days'),
+               (5, 'keep', 'resolved', '29 days')) AS v(n, tag, status, age);
+INSERT INTO skeldir.worker_failed_jobs (tenant_id, job_id, task, queue, args, error_class, error_message,
+                                        retry_count, status, failed_at)
+SELECT t::uuid, -1000 - v.n, 'housekeeping.ping', 'housekeeping', '{}', 'P0001', v.tag, 3,
+       v.status::skeldir.remediation_status, now() - v.age::interval
+  FROM unnest(ARRAY[:'tenant_a', :'tenant_b', :'system_tenant']) AS t,
+       (VALUES (1, 'go', 'resolved', '40 days'), (2, 'go', 'abandoned', '40 days'),
+               (3, 'keep', 'pending', '400 days'), (4, 'keep', 'resolved', '1 day')) AS v(n, tag, status, age);
+INSERT INTO skeldir.pii_scan_findings (tenant_id, job_id, table_name, column_name, scanned_at, rows_with_pii)
+SELECT t::uuid, v.job, v.tag, 'payload', now() - v.age::interval, 0
+  FROM unnest(ARRAY[:'tenant_a', :'tenant_b']) AS t,
+       (VALUES (-1001, 'go', '91 days'), (-1002, 'keep', '89 days')) AS v(job, tag, age);
+
+CREATE TEMP VIEW retained AS
+  SELECT 'dead_events' AS tbl, tenant_id, error_message AS tag, count(*) AS n FROM skeldir.dead_events GROUP BY 1, 2, 3
+  UNION ALL
+  SELECT 'worker_failed_jobs', tenant_id, error_message, count(*) FROM skeldir.worker_failed_jobs GROUP BY 1, 2, 3
+  UNION ALL
+  SELECT 'pii_scan_findings', tenant_id, table_name, count(*) FROM skeldir.pii_scan_findings GROUP BY 1, 2, 3
+  UNION ALL
+  SELECT 'attribution_events', tenant_id, 'books', count(*) FROM skeldir.attribution_events GROUP BY 1, 2, 3
+  UNION ALL
+  SELECT 'revenue_ledger', tenant_id, 'books', count(*) FROM skeldir.revenue_ledger GROUP BY 1, 2, 3;
+CREATE TEMP TABLE before AS SELECT * FROM retained;
+
+SELECT is((SELECT count(DISTINCT (tbl, tenant_id)) FROM before WHERE tag = 'go'), 7::bigint,
+          'before retention, A, B (and the system tenant, for failed jobs) each hold rows the rules prune');
+
+-- A run capped at one batch of one row per rule and tenant leaves the rest
+-- to a follow-up job.
+UPDATE skeldir.retention_rules SET batch_size = 1 WHERE name = 'closed_dead_events';
+SET LOCAL ROLE skeldir_owner;
+SELECT worker.retention('{"max_batches": 1}', -7);
+RESET ROLE;
+SELECT results_eq($$ SELECT tenant_id, n FROM retained WHERE tbl = 'dead_events' AND tag = 'go' ORDER BY 1 $$,
+                  format($$ SELECT * FROM (VALUES (%L::uuid, 1::bigint), (%L::uuid, 1::bigint)) AS v ORDER BY 1 $$,
+                         :'tenant_a', :'tenant_b'),
+                  'a capped run deletes one batch per tenant and no more');
+SELECT is((SELECT args FROM skeldir.jobs WHERE dedupe_key = 'retention:after:-7' AND state = 'available'),
+          '{"max_batches": 1}'::jsonb, 'what a capped run leaves is handed to a follow-up job');
+UPDATE skeldir.retention_rules SET batch_size = 1000 WHERE name = 'closed_dead_events';
+
+-- The scheduled run: no tenant, through the queue, as the dispatcher runs it.
+SELECT skeldir.enqueue('housekeeping.retention', '{}', NULL, NULL, 'test:retention') AS retention_job \gset
+SELECT worker.execute(job_id, 'test') FROM worker.claim('housekeeping', 10, 'test');
+SELECT is((SELECT count(*) FROM skeldir.jobs WHERE kind = 'housekeeping.retention' AND state <> 'completed'), 0::bigint,
+          'the scheduled retention job and its follow-up complete');
+SELECT is_empty($$ SELECT tbl, tenant_id FROM retained WHERE tag = 'go' $$,
+                'retention deleted, in every tenant, the closed dead events, closed failed jobs and findings past their age');
+SELECT is_empty($$ SELECT tbl, tenant_id, tag, n FROM before WHERE tag <> 'go'
+                   EXCEPT SELECT tbl, tenant_id, tag, n FROM retained $$,
+                'retention kept open remediations, recent rows and the books (events, revenue ledger), in every tenant');
+
+SET LOCAL ROLE skeldir_owner;
+SELECT lives_ok($$ SELECT worker.retention('{}', 0) $$, 'running retention again succeeds');
+RESET ROLE;
+SELECT is_empty($$ SELECT tbl, tenant_id, tag, n FROM before WHERE tag <> 'go'
+                   EXCEPT SELECT tbl, tenant_id, tag, n FROM retained $$,
+                'running retention again deletes nothing more');
+
+-- PII planted at rest in tenant A only, past the trigger (disabled inside
+-- this transaction), in a jsonb column without a trigger, and in a json
+-- column of a tenant table the scan has never heard of.
+ALTER TABLE skeldir.dead_events DISABLE TRIGGER reject_pii;
+UPDATE skeldir.dead_events
+   SET payload = '{"order": {"Email": "planted@example.com", "billing": {"phone": "555-0100"}}, "id": 7}'
+ WHERE tenant_id = :'tenant_a' AND error_type = 'retention_test' AND error_message = 'keep' AND status = 'pending';
+ALTER TABLE skeldir.dead_events ENABLE TRIGGER reject_pii;
+UPDATE skeldir.worker_failed_jobs SET args = '[{"ip": "192.0.2.7"}]'
+ WHERE tenant_id = :'tenant_a' AND error_message = 'keep' AND status = 'pending';
+SET LOCAL ROLE skeldir_owner;
+CREATE TABLE skeldir.pii_probe (tenant_id uuid NOT NULL REFERENCES skeldir.tenants (id), doc json);
+SELECT skeldir.isolate_by_tenant('skeldir.pii_probe');
+RESET ROLE;
+INSERT INTO skeldir.pii_probe VALUES (:'tenant_a', '{"customer_email": "x@example.com"}'),
+                                     (:'tenant_a', '{"clean": true}'),
+                                     (:'tenant_b', '{"clean": true}');
+
+SELECT skeldir.enqueue('maintenance.pii_scan', '{}', NULL, NULL, 'test:pii_scan') AS scan_job \gset
+SELECT worker.execute(job_id, 'test') FROM worker.claim('maintenance', 10, 'test');
+SELECT is((SELECT state::text FROM skeldir.jobs WHERE id = :scan_job), 'completed', 'the scheduled PII scan job completes');
+
+SELECT results_eq(format($$
+  SELECT table_name, column_name, rows_with_pii, pii_keys FROM skeldir.pii_scan_findings
+   WHERE tenant_id = %L AND job_id = %s AND rows_with_pii > 0 ORDER BY 1, 2 $$, :'tenant_a', :scan_job),
+  $$ VALUES ('skeldir.dead_events', 'payload', 1::bigint, '{billing,email}'::text[]),
+            ('skeldir.pii_probe', 'doc', 1::bigint, '{customer_email}'::text[]),
+            ('skeldir.worker_failed_jobs', 'args', 1::bigint, '{ip}'::text[]) $$,
+  'the scan reports the planted PII for tenant A: rows and keys per column, json columns of new tables included');
+SELECT is((SELECT count(*) FROM skeldir.pii_scan_findings WHERE job_id = :scan_job AND rows_with_pii > 0
+            AND tenant_id <> :'tenant_a'), 0::bigint, 'no other tenant is reported with PII');
+SELECT results_eq(format($$
+  SELECT count(*), sum(rows_with_pii) FROM skeldir.pii_scan_findings WHERE tenant_id = %L AND job_id = %s $$,
+  :'tenant_b', :scan_job),
+  $$ SELECT count(*), 0::numeric FROM pg_attribute AS a JOIN skeldir.tenant_tables() AS t ON a.attrelid = t
+      WHERE a.atttypid IN ('json'::regtype, 'jsonb'::regtype) AND a.attnum > 0 AND NOT a.attisdropped $$,
+  'the clean tenant B gets a zero finding for every JSON column of every tenant table');
+SELECT is((SELECT count(DISTINCT tenant_id) FROM skeldir.pii_scan_findings WHERE job_id = :scan_job),
+          (SELECT count(*) FROM skeldir.tenants), 'the scan visits every tenant');
+SELECT is_empty($$ SELECT * FROM skeldir.pii_scan_findings AS f
+                    WHERE row_to_json(f)::text ~ '(planted|x)@example\.com|555-0100|192\.0\.2\.7' $$,
+                'findings never hold a PII value');
+SELECT is((SELECT sum(rows_with_pii) FROM admin.scan_pii(:'tenant_a')), 3::numeric,
+          'admin.scan_pii reads the same walk');
+
+SELECT md5(string_agg(format('%s|%s|%s|%s|%s', tenant_id, table_name, column_name, rows_with_pii, pii_keys), ','
+                      ORDER BY tenant_id, table_name, column_name)) AS scan_hash
+  FROM skeldir.pii_scan_findings WHERE job_id = :scan_job \gset
+SELECT set_config('app.current_tenant_id', '', true);  -- admin.scan_pii entered tenant A
+SET LOCAL ROLE skeldir_owner;
+SELECT lives_ok(format($$ SELECT worker.pii_scan('{}', %s) $$, :scan_job), 'running the same scan again succeeds');
+RESET ROLE;
+SELECT is((SELECT md5(string_agg(format('%s|%s|%s|%s|%s', tenant_id, table_name, column_name, rows_with_pii, pii_keys), ','
+                                 ORDER BY tenant_id, table_name, column_name))
+             FROM skeldir.pii_scan_findings WHERE job_id = :scan_job), :'scan_hash',
+          'running the same scan again rewrites its findings instead of adding rows');
+
+SELECT * FROM finish();
+ROLLBACK;
