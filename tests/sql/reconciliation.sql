@@ -1,0 +1,183 @@
+-- Reconciliation (SPEC §6.4): shop orders against processor captures per
+-- order id, the outcome of each order, the status of each platform, the run
+-- that follows its job, coalesced requests, idempotent reruns and tenants
+-- kept apart.
+BEGIN;
+SELECT plan(28);
+
+SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Reconciled') AS created \gset
+SELECT created ->> 'tenant_id' AS other FROM admin.create_tenant('Other shop') AS created \gset
+
+-- One ledger row (and the event it comes from), as ingestion books it.
+CREATE FUNCTION pg_temp.book(tenant uuid, vendor skeldir.vendor, tx text, state skeldir.ledger_state,
+                             order_id text, cents bigint, at timestamptz, currency text DEFAULT 'USD')
+RETURNS void LANGUAGE sql AS $$
+  WITH e AS (
+    INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_id, vendor, topic, event_type,
+                                            external_id, order_id, revenue_cents, currency, channel, occurred_at, payload)
+    VALUES (tenant, vendor || ':' || tx || ':' || state, gen_random_uuid(), vendor, 'test',
+            CASE WHEN state = 'captured' THEN 'purchase' ELSE 'refund' END::skeldir.event_type,
+            tx, order_id, cents, currency, 'unknown', at, '{}')
+    RETURNING id)
+  INSERT INTO skeldir.revenue_ledger (tenant_id, vendor, transaction_id, state, order_id, amount_cents, currency,
+                                      event_id, occurred_at)
+  SELECT tenant, vendor, tx, state, order_id, cents, currency, e.id, at FROM e
+$$;
+
+-- March 2026 of tenant "Reconciled":
+SELECT pg_temp.book(:'tenant', v, tx, s, o, c, t::timestamptz) FROM (VALUES
+  -- A1: paid through Stripe in full.
+  ('shopify'::skeldir.vendor, 'A1', 'captured'::skeldir.ledger_state, 'A1', 10000, '2026-03-02'),
+  ('stripe', 'pi_A1', 'captured', 'A1', 10000, '2026-03-02'),
+  -- G1: no processor ever captured it.
+  ('shopify', 'G1', 'captured', 'G1', 5000, '2026-03-03'),
+  -- D1: PayPal captured 98.50 of 100.00.
+  ('woocommerce', 'D1', 'captured', 'D1', 10000, '2026-03-04'),
+  ('paypal', 'CAP-D1', 'captured', 'D1', 9850, '2026-03-04'),
+  -- R1: refunded 30.00 on both sides; Stripe books its refund under the
+  -- payment intent (the charge carried no order id).
+  ('shopify', 'R1', 'captured', 'R1', 8000, '2026-03-05'),
+  ('shopify', 'rf-R1', 'refunded', 'R1', 3000, '2026-03-20'),
+  ('stripe', 'pi_R1', 'captured', 'R1', 8000, '2026-03-05'),
+  ('stripe', 'pi_R1', 'refunded', 'pi_R1', 3000, '2026-03-20'),
+  -- P1: PayPal refunded 5.00 the shop does not know of; the refund names the sale.
+  ('woocommerce', 'P1', 'captured', 'P1', 2000, '2026-03-06'),
+  ('paypal', 'SALE-P1', 'captured', 'P1', 2000, '2026-03-06'),
+  ('paypal', 'REF-P1', 'refunded', 'SALE-P1', 500, '2026-03-21'),
+  -- X1: PayPal captured 33.33 of 30.00.
+  ('shopify', 'X1', 'captured', 'X1', 3000, '2026-03-07'),
+  ('paypal', 'CAP-X1', 'captured', 'X1', 3333, '2026-03-07'),
+  -- Outside the window.
+  ('shopify', 'OUT', 'captured', 'OUT', 4000, '2026-05-01'),
+  -- A Stripe payment no shop order claims.
+  ('stripe', 'pi_lone', 'captured', 'pi_lone', 700, '2026-03-08')
+) AS b(v, tx, s, o, c, t);
+SELECT pg_temp.book(:'other', 'shopify', 'S1', 'captured', 'S1', 999, '2026-03-02');
+
+-- How the processors' ledger rows name the shop's order.
+SELECT is(ARRAY[(skeldir.read_stripe(t, '{"data": {"object": {"id": "ch_1", "object": "charge", "payment_intent": "pi_9",
+                   "amount": 100, "currency": "usd", "metadata": {"order_id": "1001"}}}}')).order_id,
+                (skeldir.read_paypal(p, '{"resource": {"id": "CAP-9", "invoice_id": "1001",
+                   "amount": {"value": "1.00", "currency_code": "USD"}}}')).order_id],
+          ARRAY['1001', '1001'],
+          'Stripe metadata.order_id and PayPal invoice_id are the order id that links a capture to a shop order')
+  FROM skeldir.webhook_topics AS t, skeldir.webhook_topics AS p
+ WHERE (t.vendor, t.topic) = ('stripe', 'charge.succeeded') AND (p.vendor, p.topic) = ('paypal', 'PAYMENT.CAPTURE.COMPLETED');
+
+-- Bad requests.
+SELECT set_config('app.current_tenant_id', '', true);
+SELECT throws_ok($$SELECT skeldir.request_reconciliation('2026-03-01', '2026-04-01')$$, '22023', NULL,
+                 'a request without a tenant in context is refused');
+SELECT set_config('app.current_tenant_id', :'tenant', true);
+SELECT throws_ok($$SELECT skeldir.request_reconciliation('2026-04-01', '2026-03-01')$$, '22023', NULL,
+                 'a window that ends before it starts is refused');
+
+-- Request, coalesce, claim.
+SELECT skeldir.request_reconciliation('2026-03-01', '2026-03-20') AS run \gset
+SELECT is((SELECT array_agg(status::text ORDER BY platform) FROM skeldir.reconciliation_platform_status),
+          ARRAY['pending', 'pending', 'pending', 'pending'], 'a requested run makes every platform pending');
+SELECT is(skeldir.request_reconciliation('2026-03-10', '2026-04-01'), :'run'::uuid,
+          'a request while a run is queued gets the queued run');
+SELECT is((SELECT count(*) FROM skeldir.jobs WHERE kind = 'reconciliation.run'), 1::bigint,
+          'coalesced requests enqueue one job');
+SELECT is((SELECT tstzrange(window_start, window_end) FROM skeldir.reconciliation_runs WHERE id = :'run'),
+          tstzrange('2026-03-01', '2026-04-01'), 'the queued run is widened to cover both windows');
+
+SELECT is((SELECT count(*) FROM worker.claim('attribution', 10, 'test')), 1::bigint, 'a dispatcher claims the run''s job');
+SELECT is((SELECT status::text FROM skeldir.reconciliation_runs WHERE id = :'run'), 'running',
+          'a claimed run is running');
+SELECT is(skeldir.request_reconciliation('2026-01-01', '2026-02-01'), :'run'::uuid,
+          'a request while a run is running gets the running run');
+SELECT is((SELECT window_start FROM skeldir.reconciliation_runs WHERE id = :'run'), '2026-03-01'::timestamptz,
+          'a running run keeps its window');
+
+SELECT worker.execute(j.id, 'test') FROM skeldir.jobs AS j WHERE j.kind = 'reconciliation.run';
+
+-- What the run found.
+SELECT set_config('app.current_tenant_id', :'tenant', true);
+SELECT results_eq($$
+  SELECT order_id, shop_platform::text, processor_platform::text, claimed_cents, captured_cents, outcome::text, discrepancy_bps
+    FROM skeldir.reconciliation_results ORDER BY order_id
+$$, $$ VALUES
+  ('A1', 'shopify', 'stripe', 10000::bigint, 10000::bigint, 'verified', 0::bigint),
+  ('D1', 'woocommerce', 'paypal', 10000, 9850, 'discrepancy', -150),
+  ('G1', 'shopify', NULL, 5000, 0, 'ghost', -10000),
+  ('P1', 'woocommerce', 'paypal', 2000, 1500, 'discrepancy', -2500),
+  ('R1', 'shopify', 'stripe', 5000, 5000, 'verified', 0),
+  ('X1', 'shopify', 'paypal', 3000, 3333, 'discrepancy', 1110)
+$$, 'each order of the window is verified, ghost or discrepant, refunds subtracted on both sides, in basis points');
+
+SELECT is((SELECT (status::text, orders_total, verified_count, ghost_count, discrepancy_count, unmatched_count, error)
+             FROM skeldir.reconciliation_runs WHERE id = :'run'),
+          ROW('completed'::text, 6, 2, 1, 3, 1, NULL::text), 'the run is completed with its counts');
+
+SELECT results_eq($$
+  SELECT platform::text, status::text, orders_total, verified_count, ghost_count, discrepancy_count, unmatched_count,
+         verified_revenue
+    FROM skeldir.reconciliation_platform_status ORDER BY platform::text
+$$, $$ VALUES
+  ('paypal', 'partial', 3, 0, 0, 3, 0, '{}'::jsonb),
+  ('shopify', 'partial', 4, 2, 1, 1, 0, '{"USD": 15000}'),
+  ('stripe', 'verified', 2, 2, 0, 0, 1, '{"USD": 15000}'),
+  ('woocommerce', 'partial', 2, 0, 0, 2, 0, '{}')
+$$, 'a platform is verified when all its orders are, partial when some are ghost or discrepant');
+
+SELECT ok((SELECT bool_and(last_run_id = :'run' AND synced_run_id = :'run' AND last_synced_at IS NOT NULL)
+             FROM skeldir.reconciliation_platform_status),
+          'every platform records the run and when it synced');
+
+-- A rerun of the same run (what a retry does) replaces its rows with the same rows.
+CREATE TEMP VIEW fingerprint AS
+  SELECT count(*) AS n,
+         md5(string_agg(format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', run_id, shop_platform, order_id, processor_platform,
+                               ordered_at, currency, claimed_cents, captured_cents, outcome, discrepancy_bps),
+                        ',' ORDER BY order_id)) AS h
+    FROM skeldir.reconciliation_results;
+SELECT n AS first_n, h AS first_hash FROM fingerprint \gset
+SELECT worker.reconciliation_run(jsonb_build_object('run_id', :'run'), -1);
+SELECT worker.reconciliation_run(jsonb_build_object('run_id', :'run'), -1);
+SELECT is((SELECT (n, h) FROM fingerprint), ROW(:first_n::bigint, :'first_hash'::text),
+          'rerunning a run gives identical rows, never duplicates');
+
+-- A run whose job fails: retried, then dead-lettered.
+SELECT skeldir.request_reconciliation('2026-03-01', '2026-04-01') AS failing \gset
+SELECT isnt(:'failing'::uuid, :'run'::uuid, 'once the run''s job completed, a request starts a new run');
+SELECT count(*) FROM worker.claim('attribution', 10, 'test');
+SELECT is(worker.fail((SELECT id FROM skeldir.jobs WHERE args ->> 'run_id' = :'failing'), 'test', 'XX000', 'ledger unreadable'),
+          'retried', 'the first failure retries the job');
+SELECT is((SELECT (status::text, error) FROM skeldir.reconciliation_runs WHERE id = :'failing'),
+          ROW('queued'::text, 'ledger unreadable'::text), 'a run whose job will be retried is queued again, with the error');
+UPDATE skeldir.jobs SET run_at = now() - interval '1 second', attempt = 3 WHERE args ->> 'run_id' = :'failing';
+SELECT count(*) FROM worker.claim('attribution', 10, 'test');
+SELECT is(worker.fail((SELECT id FROM skeldir.jobs WHERE args ->> 'run_id' = :'failing'), 'test', 'XX000', 'still unreadable'),
+          'dead_lettered', 'the last failure dead-letters the job');
+SELECT set_config('app.current_tenant_id', :'tenant', true);
+SELECT ok((SELECT status = 'failed' AND error = 'still unreadable' AND finished_at IS NOT NULL
+             FROM skeldir.reconciliation_runs WHERE id = :'failing'),
+          'a run whose job is dead-lettered is failed, with the job''s last error');
+SELECT ok((SELECT bool_and(status = 'failed' AND error = 'still unreadable' AND last_run_id = :'failing'
+                           AND synced_run_id = :'run') AND count(*) = 4
+             FROM skeldir.reconciliation_platform_status),
+          'every platform is failed, and keeps the counts and sync time of the last completed run');
+SELECT is((SELECT count(*) FROM skeldir.reconciliation_results WHERE run_id = :'failing'), 0::bigint,
+          'a failed run leaves no results');
+
+-- Tenants apart, as the owner that definer functions run as.
+SET LOCAL ROLE skeldir_owner;
+SELECT set_config('app.current_tenant_id', :'other', true);
+SELECT skeldir.request_reconciliation('2026-03-01', '2026-04-01') AS other_run \gset
+SELECT isnt(:'other_run'::uuid, :'failing'::uuid, 'requests of different tenants do not coalesce');
+SELECT worker.reconciliation_run(jsonb_build_object('run_id', :'other_run'), -1);
+SELECT results_eq($$ SELECT order_id, outcome::text FROM skeldir.reconciliation_results $$,
+                  $$ VALUES ('S1', 'ghost') $$, 'a tenant sees only the results of its own orders');
+SELECT set_config('app.current_tenant_id', :'tenant', true);
+SELECT is((SELECT count(*) FROM skeldir.reconciliation_results WHERE run_id = :'other_run'), 0::bigint,
+          'another tenant''s results are invisible, even to the owner');
+SELECT is((SELECT count(*) FROM skeldir.reconciliation_platform_status WHERE last_run_id = :'other_run'), 0::bigint,
+          'another tenant''s platform status is invisible');
+SELECT throws_ok(format($$SELECT worker.reconciliation_run(%L, -1)$$, jsonb_build_object('run_id', :'other_run')),
+                 '22023', NULL, 'a tenant cannot run another tenant''s run');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
