@@ -8,8 +8,8 @@ SET LOCAL ROLE skeldir_owner;
 
 -- Enqueue, inside the caller's transaction (a job for a change commits with
 -- the change). Unknown kinds are refused; so are fault-injection kinds unless
--- an operator enabled them. With a dedupe key already pending, the pending
--- job's id comes back instead of a second job.
+-- an operator enabled them. With a dedupe key already pending (available,
+-- not yet running), the pending job's id comes back instead of a second job.
 CREATE FUNCTION skeldir.enqueue(kind text, args jsonb DEFAULT '{}', tenant uuid DEFAULT NULL,
                                 run_at timestamptz DEFAULT NULL, dedupe_key text DEFAULT NULL)
 RETURNS bigint
@@ -30,11 +30,11 @@ BEGIN
   END IF;
   INSERT INTO skeldir.jobs AS j (kind, queue, args, tenant_scope, run_at, dedupe_key)
   VALUES (k.kind, k.queue, coalesce(args, '{}'), tenant, coalesce(run_at, now()), dedupe_key)
-  ON CONFLICT (dedupe_key) WHERE state IN ('available', 'running') DO NOTHING
+  ON CONFLICT (dedupe_key) WHERE state = 'available' DO NOTHING
   RETURNING j.id INTO job;
   IF job IS NULL THEN
     SELECT j.id INTO job FROM skeldir.jobs AS j
-     WHERE j.dedupe_key = enqueue.dedupe_key AND j.state IN ('available', 'running');
+     WHERE j.dedupe_key = enqueue.dedupe_key AND j.state = 'available';
   ELSE
     PERFORM pg_notify('skeldir_jobs', k.queue::text);  -- delivered at commit
   END IF;
@@ -62,15 +62,29 @@ $$;
 
 -- A failed attempt: another try after exponential backoff with jitter, or,
 -- after the last attempt, a dead job and one worker_failed_jobs row.
+-- Returns 'retried', 'dead_lettered' or 'superseded'.
 CREATE FUNCTION skeldir.settle_failure(job_id bigint, error_class text, error_message text) RETURNS text
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
   j skeldir.jobs;
   k skeldir.job_kinds;
+  pending bigint;
 BEGIN
   SELECT * INTO j FROM skeldir.jobs AS x WHERE x.id = job_id;
   SELECT * INTO k FROM skeldir.job_kinds AS x WHERE x.kind = j.kind;
+  -- A job whose dedupe key is pending again meanwhile needs no retry: the
+  -- pending job does the same work, later.
+  IF j.dedupe_key IS NOT NULL THEN
+    SELECT x.id INTO pending FROM skeldir.jobs AS x WHERE x.dedupe_key = j.dedupe_key AND x.state = 'available';
+    IF FOUND THEN
+      UPDATE skeldir.jobs AS x
+         SET state = 'completed', finished_at = clock_timestamp(), leased_by = NULL, leased_until = NULL,
+             last_error = format('%s (superseded by pending job %s)', error_message, pending)
+       WHERE x.id = job_id;
+      RETURN 'superseded';
+    END IF;
+  END IF;
   IF j.attempt < k.max_attempts THEN
     UPDATE skeldir.jobs AS x
        SET state = 'available', leased_by = NULL, leased_until = NULL, last_error = error_message,

@@ -49,7 +49,9 @@ CREATE INDEX jobs_available_idx ON skeldir.jobs (queue, run_at, id) WHERE state 
 -- The reaper: running jobs by lease expiry.
 CREATE INDEX jobs_running_idx ON skeldir.jobs (leased_until) WHERE state = 'running';
 -- At most one pending job per dedupe key.
-CREATE UNIQUE INDEX jobs_dedupe_key ON skeldir.jobs (dedupe_key) WHERE state IN ('available', 'running');
+-- At most one pending job per dedupe key. A running job does not count: it
+-- may have read its inputs before the change that asks for it again.
+CREATE UNIQUE INDEX jobs_dedupe_key ON skeldir.jobs (dedupe_key) WHERE state = 'available';
 
 COMMENT ON TABLE skeldir.jobs IS 'The work queue. Written only through worker.* functions.';
 

@@ -122,7 +122,7 @@ func NewJobs(reg prometheus.Registerer) *Jobs {
 	m := &Jobs{
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "skeldir_job_runs_total",
-			Help: "Job attempts by kind and outcome (completed, retried, dead_lettered, not_leased).",
+			Help: "Job attempts by kind and outcome (completed, retried, dead_lettered, superseded, not_leased, unsettled).",
 		}, []string{"kind", "outcome"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "skeldir_job_duration_seconds",
