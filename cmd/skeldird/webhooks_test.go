@@ -81,8 +81,8 @@ func count(t *testing.T, db *testdb.DB, sql string, args ...any) int {
 	return n
 }
 
-// sample is a realistic body for each of the 15 contract paths; n makes
-// its objects unique.
+// sample is a realistic body for each of the 15 contract paths and the
+// chargeback path; n makes its objects unique.
 type sample struct {
 	vendor, route, topic string
 	body                 func(n int) string
@@ -112,6 +112,9 @@ var samples = []sample{
 	}},
 	{"stripe", "charge/refunded", "charge.refunded", func(n int) string {
 		return fmt.Sprintf(`{"id": "evt_re_%d", "type": "charge.refunded", "created": 1732632000, "data": {"object": {"id": "ch_%d", "object": "charge", "amount": 12999, "amount_refunded": 2999, "currency": "usd", "status": "succeeded", "payment_intent": "pi_%d", "metadata": {"order_id": "ord_%d"}}}}`, n, n, n, n)
+	}},
+	{"stripe", "charge/dispute/created", "charge.dispute.created", func(n int) string {
+		return fmt.Sprintf(`{"id": "evt_dp_%d", "type": "charge.dispute.created", "created": 1732633000, "data": {"object": {"id": "dp_%d", "object": "dispute", "amount": 12999, "currency": "usd", "charge": "ch_%d", "payment_intent": "pi_%d", "reason": "fraudulent", "status": "needs_response"}}}`, n, n, n, n)
 	}},
 	{"paypal", "sale_completed", "PAYMENT.SALE.COMPLETED", func(n int) string {
 		return fmt.Sprintf(`{"id": "WH-S%d", "event_type": "PAYMENT.SALE.COMPLETED", "create_time": "2026-11-20T14:30:00Z", "resource": {"id": "SALE-%d", "state": "completed", "amount": {"total": "129.99", "currency": "USD"}, "custom_id": "sess_%d"}}`, n, n, n)

@@ -57,6 +57,12 @@ BEGIN
        event_id, d.occurred_at)
     ON CONFLICT ON CONSTRAINT revenue_ledger_tenant_id_vendor_transaction_id_state_key DO NOTHING;
   END IF;
+
+  -- A new purchase changes its day's attribution; the recompute commits
+  -- with the event and coalesces with every other purchase of that day.
+  IF topic.event_type = 'purchase' AND d.revenue_cents > 0 THEN
+    PERFORM skeldir.request_attribution_recompute(d.occurred_at);
+  END IF;
 END
 $$;
 

@@ -2,7 +2,8 @@
 -- The four attribution models of SPEC §6.2, set-based, for the tenant in the
 -- current context and the purchases of one window [window_start, window_end).
 --
--- A purchase's touchpoints are the events of its session within the 30 days
+-- An order counts once, as its earliest purchase event. A purchase's
+-- touchpoints are the events of its session within the 30 days
 -- up to it (itself included); a purchase without a session is its own single
 -- touch. Per channel: last_touch and first_touch credit the channel of the
 -- latest (earliest) touch; linear credits each touch equally; time_decay
@@ -42,6 +43,12 @@ BEGIN
       FROM skeldir.attribution_events AS p
      WHERE p.tenant_id = tenant AND p.event_type = 'purchase' AND p.revenue_cents > 0
        AND p.occurred_at >= window_start AND p.occurred_at < window_end
+       -- An order is one purchase however many webhooks announce it
+       -- (orders/create and orders/paid; a shop's order and the processor's
+       -- charge for it): its earliest event is the one attributed.
+       AND NOT EXISTS (SELECT FROM skeldir.attribution_events AS q
+                        WHERE q.tenant_id = tenant AND q.order_id = p.order_id AND q.event_type = 'purchase'
+                          AND q.revenue_cents > 0 AND (q.occurred_at, q.id) < (p.occurred_at, p.id))
   ),
   touch AS (
     SELECT p.id AS purchase_id, t.channel, t.occurred_at,
@@ -126,11 +133,24 @@ BEGIN
 END
 $$;
 
+-- Asks for the recompute of the UTC day of a purchase, for the tenant in
+-- context: one pending job per tenant and day, due a moment later so that
+-- a burst of purchases shares it.
+CREATE FUNCTION skeldir.request_attribution_recompute(purchased_at timestamptz) RETURNS bigint
+LANGUAGE sql VOLATILE
+BEGIN ATOMIC
+  SELECT skeldir.enqueue('attribution.recompute', jsonb_build_object('day', d.day), skeldir.current_tenant_id(),
+                         now() + interval '2 seconds',
+                         format('attribution.recompute:%s:%s', skeldir.current_tenant_id(), d.day))
+    FROM (SELECT (purchased_at AT TIME ZONE 'UTC')::date AS day) AS d;
+END;
+
 INSERT INTO skeldir.job_kinds (kind, queue, body, soft_limit, hard_limit, max_attempts, backoff_base, batchable)
 VALUES ('attribution.recompute', 'attribution', 'worker.attribution_recompute', '300 seconds', '360 seconds', 4, '1 second', false);
 
 -- migrate:down
 SET LOCAL ROLE skeldir_owner;
 DELETE FROM skeldir.job_kinds WHERE kind = 'attribution.recompute';
+DROP FUNCTION skeldir.request_attribution_recompute(timestamptz);
 DROP FUNCTION worker.attribution_recompute(jsonb, bigint);
 DROP FUNCTION skeldir.recompute_attribution(timestamptz, timestamptz);
