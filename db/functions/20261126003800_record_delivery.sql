@@ -7,7 +7,7 @@ SET LOCAL ROLE skeldir_owner;
 CREATE FUNCTION skeldir.record_event(topic skeldir.webhook_topics, d skeldir.delivery, payload jsonb,
                                      pii_paths text[], idempotency_header text,
                                      OUT event_id uuid, OUT idempotency_key text, OUT correlation_id uuid,
-                                     OUT channel text, OUT duplicate boolean)
+                                     OUT channel text, OUT duplicate boolean, OUT purchased_on date)
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
@@ -58,10 +58,10 @@ BEGIN
     ON CONFLICT ON CONSTRAINT revenue_ledger_tenant_id_vendor_transaction_id_state_key DO NOTHING;
   END IF;
 
-  -- A new purchase changes its day's attribution; the recompute commits
-  -- with the event and coalesces with every other purchase of that day.
+  -- A new purchase changes its UTC day's attribution: the caller asks for
+  -- that day's recompute (skeldir.request_attribution_recompute).
   IF topic.event_type = 'purchase' AND d.revenue_cents > 0 THEN
-    PERFORM skeldir.request_attribution_recompute(d.occurred_at);
+    purchased_on := (d.occurred_at AT TIME ZONE 'UTC')::date;
   END IF;
 END
 $$;

@@ -8,13 +8,17 @@
 -- Order of checks (§4.1): unknown route 404; tenant key 401; signature 401,
 -- storing nothing; unusable payload 200 dlq_routed; new event 200 accepted;
 -- known idempotency key 200 duplicate.
+--
+-- skeldir.ingest_delivery decides one delivery and also says which tenant's
+-- day needs its attribution recomputed (a new purchase); the api functions
+-- ask for those recomputes last (see skeldir.request_attribution_recompute).
 SET LOCAL ROLE skeldir_owner;
 
-CREATE FUNCTION api.ingest_webhook(vendor text, route text, headers jsonb, body bytea, request_id uuid,
-                                   paypal_certificate_verified boolean DEFAULT false,
-                                   OUT http_status integer, OUT outcome text, OUT response jsonb)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+CREATE FUNCTION skeldir.ingest_delivery(vendor text, route text, headers jsonb, body bytea, request_id uuid,
+                                        paypal_certificate_verified boolean,
+                                        OUT http_status integer, OUT outcome text, OUT response jsonb,
+                                        OUT tenant_id uuid, OUT recompute_day date)
+LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
   v skeldir.vendor;
@@ -68,10 +72,29 @@ BEGIN
   END IF;
 
   e := skeldir.record_event(r.topic, r.d, r.payload, r.pii_paths, headers ->> 'x-idempotency-key');
+  tenant_id := skeldir.current_tenant_id();
+  recompute_day := e.purchased_on;
   outcome := CASE WHEN e.duplicate THEN 'duplicate' ELSE 'accepted' END;
   response := jsonb_build_object('success', true, 'status', outcome, 'event_id', e.event_id,
     'idempotency_key', e.idempotency_key, 'channel', e.channel, 'correlation_id', e.correlation_id,
     'message', CASE WHEN e.duplicate THEN 'Duplicate webhook; already received' ELSE 'Webhook received' END);
+END
+$$;
+
+CREATE FUNCTION api.ingest_webhook(vendor text, route text, headers jsonb, body bytea, request_id uuid,
+                                   paypal_certificate_verified boolean DEFAULT false,
+                                   OUT http_status integer, OUT outcome text, OUT response jsonb)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  d record;
+BEGIN
+  d := skeldir.ingest_delivery(vendor, route, headers, body, request_id, paypal_certificate_verified);
+  IF d.recompute_day IS NOT NULL THEN
+    PERFORM skeldir.request_attribution_recompute(d.tenant_id, d.recompute_day);
+  END IF;
+  http_status := d.http_status; outcome := d.outcome; response := d.response;
 END
 $$;
 COMMENT ON FUNCTION api.ingest_webhook(text, text, jsonb, bytea, uuid, boolean) IS
@@ -80,3 +103,4 @@ COMMENT ON FUNCTION api.ingest_webhook(text, text, jsonb, bytea, uuid, boolean) 
 -- migrate:down
 SET LOCAL ROLE skeldir_owner;
 DROP FUNCTION api.ingest_webhook(text, text, jsonb, bytea, uuid, boolean);
+DROP FUNCTION skeldir.ingest_delivery(text, text, jsonb, bytea, uuid, boolean);

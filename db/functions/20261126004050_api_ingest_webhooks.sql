@@ -8,7 +8,9 @@
 --
 -- Deliveries are decided in the order of their bodies' digests, not of their
 -- arrival: two batches holding the same bodies then take their row locks in
--- the same order and cannot deadlock on them.
+-- the same order and cannot deadlock on them; the attribution recomputes
+-- that new purchases ask for are asked for last, in (tenant, day) order, for
+-- the same reason.
 SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION api.ingest_webhooks(vendors text[], routes text[], headers jsonb[], bodies bytea[],
@@ -18,13 +20,22 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH decided AS MATERIALIZED (
-    SELECT d.n, r.http_status, r.outcome, r.response
+    SELECT d.n, r.http_status, r.outcome, r.response, r.tenant_id, r.recompute_day
       FROM (SELECT * FROM unnest(vendors, routes, headers, bodies, request_ids, paypal_certificates_verified)
                             WITH ORDINALITY AS u(vendor, route, headers, body, request_id, verified, n)
              ORDER BY sha256(u.body), u.n) AS d
-     CROSS JOIN LATERAL api.ingest_webhook(d.vendor, d.route, d.headers, d.body, d.request_id, d.verified) AS r
+     CROSS JOIN LATERAL skeldir.ingest_delivery(d.vendor, d.route, d.headers, d.body, d.request_id, d.verified) AS r
+  ),
+  requested AS MATERIALIZED (
+    SELECT skeldir.request_attribution_recompute(x.tenant_id, x.recompute_day)
+      FROM (SELECT DISTINCT decided.tenant_id, decided.recompute_day FROM decided
+             WHERE decided.recompute_day IS NOT NULL
+             ORDER BY decided.tenant_id, decided.recompute_day) AS x
   )
-  SELECT decided.http_status, decided.outcome, decided.response FROM decided ORDER BY decided.n;
+  -- The recomputes are asked for once every delivery is decided.
+  SELECT decided.http_status, decided.outcome, decided.response FROM decided
+   WHERE (SELECT count(*) FROM requested) IS NOT NULL
+   ORDER BY decided.n;
 END;
 COMMENT ON FUNCTION api.ingest_webhooks(text[], text[], jsonb[], bytea[], uuid[], boolean[]) IS
   'api.ingest_webhook for several deliveries in one transaction; one result per delivery, in order.';

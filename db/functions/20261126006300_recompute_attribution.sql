@@ -133,24 +133,11 @@ BEGIN
 END
 $$;
 
--- Asks for the recompute of the UTC day of a purchase, for the tenant in
--- context: one pending job per tenant and day, due a moment later so that
--- a burst of purchases shares it.
-CREATE FUNCTION skeldir.request_attribution_recompute(purchased_at timestamptz) RETURNS bigint
-LANGUAGE sql VOLATILE
-BEGIN ATOMIC
-  SELECT skeldir.enqueue('attribution.recompute', jsonb_build_object('day', d.day), skeldir.current_tenant_id(),
-                         now() + interval '2 seconds',
-                         format('attribution.recompute:%s:%s', skeldir.current_tenant_id(), d.day))
-    FROM (SELECT (purchased_at AT TIME ZONE 'UTC')::date AS day) AS d;
-END;
-
 INSERT INTO skeldir.job_kinds (kind, queue, body, soft_limit, hard_limit, max_attempts, backoff_base, batchable)
 VALUES ('attribution.recompute', 'attribution', 'worker.attribution_recompute', '300 seconds', '360 seconds', 4, '1 second', false);
 
 -- migrate:down
 SET LOCAL ROLE skeldir_owner;
 DELETE FROM skeldir.job_kinds WHERE kind = 'attribution.recompute';
-DROP FUNCTION skeldir.request_attribution_recompute(timestamptz);
 DROP FUNCTION worker.attribution_recompute(jsonb, bigint);
 DROP FUNCTION skeldir.recompute_attribution(timestamptz, timestamptz);
