@@ -106,6 +106,7 @@ func serveWorker(ctx context.Context, cfg config.Config, logger *slog.Logger, ln
 	defer pool.Close()
 
 	reg := metrics.NewRegistry()
+	metrics.RegisterMatviewStats(reg, dispatch.MatviewStats(pool))
 	w := dispatch.NewWorker(dispatch.WorkerOptions{Pool: pool, Logger: logger, Metrics: metrics.NewJobs(reg),
 		Executors: cfg.WorkerExecutors, Batch: cfg.WorkerBatch, Poll: cfg.WorkerPoll})
 	done := make(chan struct{})

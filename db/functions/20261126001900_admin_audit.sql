@@ -175,6 +175,29 @@ report AS (
    WHERE NOT EXISTS (SELECT FROM pg_depend AS d
                       WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
      AND (x.granted OR x.own)
+  UNION ALL
+  -- The owner of the materialized views, whose refresh must see every
+  -- tenant: it bypasses RLS and may do nothing else, only skeldir_owner
+  -- becomes it, and it owns materialized views (and their indexes) only.
+  SELECT 9, 'analytics_role', r.rolname,
+         concat_ws(' ', CASE WHEN r.rolcanlogin THEN 'LOGIN' ELSE 'NOLOGIN' END,
+                   CASE WHEN r.rolsuper THEN 'SUPERUSER' END, CASE WHEN r.rolbypassrls THEN 'BYPASSRLS' END,
+                   CASE WHEN r.rolcreaterole THEN 'CREATEROLE' END, CASE WHEN r.rolcreatedb THEN 'CREATEDB' END,
+                   'members=' || array_to_string(coalesce(m.members, '{}'), ',')),
+         NOT (r.rolcanlogin OR r.rolsuper OR r.rolcreaterole OR r.rolcreatedb) AND r.rolbypassrls
+         AND coalesce(m.members, '{}') = ARRAY['skeldir_owner']
+    FROM pg_roles AS r
+    LEFT JOIN LATERAL (SELECT array_agg(x.rolname::text ORDER BY x.rolname) AS members
+                         FROM pg_auth_members AS am JOIN pg_roles AS x ON x.oid = am.member
+                        WHERE am.roleid = r.oid) AS m ON true
+   WHERE r.rolname = 'skeldir_analytics'
+  UNION ALL
+  SELECT 10, 'analytics_owns', c.oid::regclass::text,
+         CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'i' THEN 'index' ELSE 'relkind ' || c.relkind::text END,
+         c.relkind = 'm' OR (c.relkind = 'i' AND EXISTS (SELECT FROM pg_index AS i JOIN pg_class AS v ON v.oid = i.indrelid
+                                                          WHERE i.indexrelid = c.oid AND v.relkind = 'm'))
+    FROM pg_class AS c JOIN pg_roles AS r ON r.oid = c.relowner
+   WHERE r.rolname = 'skeldir_analytics' AND c.relnamespace <> 'pg_toast'::regnamespace
 )
 SELECT area, subject, detail, ok FROM report ORDER BY ord, NOT ok, subject;
 END;

@@ -17,7 +17,9 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION skeldir.require_day_range(from_day date, to_day date) RETURNS void
+-- True for a range of days a read may cover; otherwise it refuses, naming
+-- the parameter at fault in the hint.
+CREATE FUNCTION skeldir.valid_day_range(from_day date, to_day date) RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE
 AS $$
 BEGIN
@@ -33,6 +35,7 @@ BEGIN
     RAISE EXCEPTION 'a range spans at most 366 days, not %', to_day - from_day
       USING ERRCODE = 'invalid_parameter_value', HINT = 'end_date';
   END IF;
+  RETURN true;
 END
 $$;
 
@@ -60,8 +63,9 @@ SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT d.day, d.currency, d.captured_cents, d.refunded_cents, d.chargeback_cents, d.net_cents, d.captures,
          d.refunds, d.chargebacks
-    FROM analytics.mv_daily_revenue_summary AS d, skeldir.require_day_range(from_day, to_day) AS checked
-   WHERE d.tenant_id = skeldir.require_tenant() AND d.day BETWEEN from_day AND to_day
+    FROM analytics.mv_daily_revenue_summary AS d
+   WHERE skeldir.valid_day_range(from_day, to_day)
+     AND d.tenant_id = skeldir.require_tenant() AND d.day BETWEEN from_day AND to_day
    ORDER BY d.day, d.currency;
 END;
 
@@ -77,9 +81,9 @@ BEGIN ATOMIC
          sum(c.conversions)::bigint, sum(c.last_touch_cents)::bigint, sum(c.first_touch_cents)::bigint,
          sum(c.linear_cents)::bigint, sum(c.time_decay_cents)::bigint
     FROM analytics.mv_channel_performance AS c
-    JOIN skeldir.channel_taxonomy AS t ON t.code = c.channel,
-         skeldir.require_day_range(from_day, to_day) AS checked
-   WHERE c.tenant_id = skeldir.require_tenant() AND c.day BETWEEN from_day AND to_day
+    JOIN skeldir.channel_taxonomy AS t ON t.code = c.channel
+   WHERE skeldir.valid_day_range(from_day, to_day)
+     AND c.tenant_id = skeldir.require_tenant() AND c.day BETWEEN from_day AND to_day
    GROUP BY c.channel, t.display_name, t.family, t.is_paid, c.currency
    ORDER BY c.currency, sum(c.linear_cents) DESC, c.channel;
 END;
@@ -103,5 +107,5 @@ DROP FUNCTION api.allocation_summary();
 DROP FUNCTION api.channel_performance(date, date);
 DROP FUNCTION api.daily_revenue(date, date);
 DROP FUNCTION api.realtime_revenue();
-DROP FUNCTION skeldir.require_day_range(date, date);
+DROP FUNCTION skeldir.valid_day_range(date, date);
 DROP FUNCTION skeldir.require_tenant();

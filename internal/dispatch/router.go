@@ -71,7 +71,7 @@ func NewRouter(ctx context.Context, o Options) http.Handler {
 	r.Get("/health/live", h.live)
 	r.Get("/health/ready", h.ready)
 	r.Get("/health/worker", (&workerHealth{db: o.DB, timeout: o.WorkerProbeTimeout}).serve)
-	metrics.NewQueueStats(o.Registry, queueStats(o.DB))
+	metrics.RegisterQueueStats(o.Registry, queueStats(o.DB))
 	r.Method(http.MethodGet, "/metrics", metrics.Handler(o.Registry))
 
 	wh := webhooks{db: o.DB, logger: o.Logger, metrics: metrics.NewWebhooks(o.Registry),

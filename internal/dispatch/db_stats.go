@@ -27,3 +27,25 @@ func queueStats(db DB) func(context.Context) ([]metrics.QueueRow, error) {
 		return out, rows.Err()
 	}
 }
+
+// MatviewStats reads worker.matview_refresh_stats() for the worker's metrics.
+func MatviewStats(db DB) func(context.Context) ([]metrics.MatviewRow, error) {
+	return func(ctx context.Context) ([]metrics.MatviewRow, error) {
+		rows, err := db.Query(ctx, "SELECT view_name, outcome, refreshes, seconds FROM worker.matview_refresh_stats()")
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []metrics.MatviewRow
+		for rows.Next() {
+			var r metrics.MatviewRow
+			var n int64
+			if err := rows.Scan(&r.View, &r.Outcome, &n, &r.Seconds); err != nil {
+				return nil, err
+			}
+			r.Refreshes = float64(n)
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}
+}
