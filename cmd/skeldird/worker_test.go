@@ -191,8 +191,11 @@ func TestTwoDaemonsRunEachJobOnceAndFireEachScheduleOnce(t *testing.T) {
 	if n := count(t, db, "SELECT count(*) FROM skeldir.job_side_effects"); n != 40 {
 		t.Errorf("%d side effects for 40 jobs", n)
 	}
-	fired := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE dedupe_key LIKE 'schedule:test_ping:%'")
-	slots := count(t, db, "SELECT count(DISTINCT dedupe_key) FROM skeldir.jobs WHERE dedupe_key LIKE 'schedule:test_ping:%'")
+	// One query: the schedule keeps firing between two.
+	var fired, slots int
+	db.Pool(t, testdb.Superuser).QueryRow(context.Background(),
+		"SELECT count(*), count(DISTINCT dedupe_key) FROM skeldir.jobs WHERE dedupe_key LIKE 'schedule:test_ping:%'").
+		Scan(&fired, &slots)
 	if fired < 2 || fired != slots {
 		t.Errorf("the schedule fired %d jobs for %d slots", fired, slots)
 	}
