@@ -7,7 +7,7 @@ SET LOCAL ROLE skeldir_owner;
 CREATE FUNCTION skeldir.record_event(topic skeldir.webhook_topics, d skeldir.delivery, payload jsonb,
                                      pii_paths text[], idempotency_header text,
                                      OUT event_id uuid, OUT idempotency_key text, OUT correlation_id uuid,
-                                     OUT channel text, OUT duplicate boolean, OUT purchased_on date)
+                                     OUT channel text, OUT duplicate boolean, OUT recompute_days date[])
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
@@ -58,10 +58,18 @@ BEGIN
     ON CONFLICT ON CONSTRAINT revenue_ledger_tenant_id_vendor_transaction_id_state_key DO NOTHING;
   END IF;
 
-  -- A new purchase changes its UTC day's attribution: the caller asks for
-  -- that day's recompute (skeldir.request_attribution_recompute).
+  -- A new purchase changes the attribution of its UTC day, and of the days
+  -- of its order's other purchase events (an order is attributed once, as
+  -- its earliest event, which this one may now be): the caller asks for
+  -- those days' recomputes (skeldir.request_attribution_recompute).
   IF topic.event_type = 'purchase' AND d.revenue_cents > 0 THEN
-    purchased_on := (d.occurred_at AT TIME ZONE 'UTC')::date;
+    SELECT array_agg(DISTINCT x.day ORDER BY x.day) INTO recompute_days
+      FROM (SELECT (d.occurred_at AT TIME ZONE 'UTC')::date AS day
+            UNION ALL
+            SELECT (o.occurred_at AT TIME ZONE 'UTC')::date
+              FROM skeldir.attribution_events AS o
+             WHERE o.tenant_id = tenant AND o.order_id = d.order_id AND o.event_type = 'purchase'
+               AND o.revenue_cents > 0 AND o.id <> event_id) AS x;
   END IF;
 END
 $$;

@@ -9,15 +9,16 @@
 -- storing nothing; unusable payload 200 dlq_routed; new event 200 accepted;
 -- known idempotency key 200 duplicate.
 --
--- skeldir.ingest_delivery decides one delivery and also says which tenant's
--- day needs its attribution recomputed (a new purchase); the api functions
--- ask for those recomputes last (see skeldir.request_attribution_recompute).
+-- skeldir.ingest_delivery decides one delivery and also says which days of
+-- the tenant need their attribution recomputed (a new purchase); the api
+-- functions ask for those recomputes last (see
+-- skeldir.request_attribution_recompute).
 SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION skeldir.ingest_delivery(vendor text, route text, headers jsonb, body bytea, request_id uuid,
                                         paypal_certificate_verified boolean,
                                         OUT http_status integer, OUT outcome text, OUT response jsonb,
-                                        OUT tenant_id uuid, OUT recompute_day date)
+                                        OUT tenant_id uuid, OUT recompute_days date[])
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
@@ -73,7 +74,7 @@ BEGIN
 
   e := skeldir.record_event(r.topic, r.d, r.payload, r.pii_paths, headers ->> 'x-idempotency-key');
   tenant_id := skeldir.current_tenant_id();
-  recompute_day := e.purchased_on;
+  recompute_days := e.recompute_days;
   outcome := CASE WHEN e.duplicate THEN 'duplicate' ELSE 'accepted' END;
   response := jsonb_build_object('success', true, 'status', outcome, 'event_id', e.event_id,
     'idempotency_key', e.idempotency_key, 'channel', e.channel, 'correlation_id', e.correlation_id,
@@ -91,9 +92,7 @@ DECLARE
   d record;
 BEGIN
   d := skeldir.ingest_delivery(vendor, route, headers, body, request_id, paypal_certificate_verified);
-  IF d.recompute_day IS NOT NULL THEN
-    PERFORM skeldir.request_attribution_recompute(d.tenant_id, d.recompute_day);
-  END IF;
+  PERFORM skeldir.request_attribution_recompute(d.tenant_id, day) FROM unnest(d.recompute_days) AS day ORDER BY day;
   http_status := d.http_status; outcome := d.outcome; response := d.response;
 END
 $$;

@@ -20,17 +20,16 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH decided AS MATERIALIZED (
-    SELECT d.n, r.http_status, r.outcome, r.response, r.tenant_id, r.recompute_day
+    SELECT d.n, r.http_status, r.outcome, r.response, r.tenant_id, r.recompute_days
       FROM (SELECT * FROM unnest(vendors, routes, headers, bodies, request_ids, paypal_certificates_verified)
                             WITH ORDINALITY AS u(vendor, route, headers, body, request_id, verified, n)
              ORDER BY sha256(u.body), u.n) AS d
      CROSS JOIN LATERAL skeldir.ingest_delivery(d.vendor, d.route, d.headers, d.body, d.request_id, d.verified) AS r
   ),
   requested AS MATERIALIZED (
-    SELECT skeldir.request_attribution_recompute(x.tenant_id, x.recompute_day)
-      FROM (SELECT DISTINCT decided.tenant_id, decided.recompute_day FROM decided
-             WHERE decided.recompute_day IS NOT NULL
-             ORDER BY decided.tenant_id, decided.recompute_day) AS x
+    SELECT skeldir.request_attribution_recompute(x.tenant_id, x.day)
+      FROM (SELECT DISTINCT decided.tenant_id, day FROM decided, unnest(decided.recompute_days) AS day
+             ORDER BY decided.tenant_id, day) AS x
   )
   -- The recomputes are asked for once every delivery is decided.
   SELECT decided.http_status, decided.outcome, decided.response FROM decided

@@ -61,9 +61,7 @@ BEGIN
   END IF;
 
   e := skeldir.record_event(r.topic, r.d, r.payload, x.pii_paths || r.pii_paths, x.idempotency_header);
-  IF e.purchased_on IS NOT NULL THEN
-    PERFORM skeldir.request_attribution_recompute(x.tenant_id, e.purchased_on);
-  END IF;
+  PERFORM skeldir.request_attribution_recompute(x.tenant_id, day) FROM unnest(e.recompute_days) AS day ORDER BY day;
   UPDATE skeldir.dead_events AS de SET status = 'resolved', resolved_event_id = e.event_id WHERE de.id = x.id;
   RETURN jsonb_build_object('dead_event_id', x.id, 'outcome', 'resolved', 'event_id', e.event_id,
                             'duplicate', e.duplicate);

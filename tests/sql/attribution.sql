@@ -1,7 +1,7 @@
 -- The attribution models (SPEC §6.2): exact sums, the rules of each model,
 -- determinism, and the trigger that refuses drift.
 BEGIN;
-SELECT plan(8);
+SELECT plan(10);
 
 SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Attribution') AS created \gset
 \set purchases 60
@@ -59,6 +59,34 @@ SELECT is((SELECT h FROM fingerprint), :'first_hash', 'recomputing the window tw
 SELECT throws_ok($$UPDATE skeldir.attribution_credits SET linear_cents = linear_cents + 1
                     WHERE ctid = (SELECT min(ctid) FROM skeldir.attribution_credits WHERE linear_cents > 0)$$,
                  '23514', NULL, 'a credit that breaks its purchase''s sum is refused');
+
+-- An order announced twice, the later-arriving event carrying the earlier
+-- time on the previous day: both days are to be recomputed, and the order is
+-- then credited once, under its earliest event.
+CREATE TEMP VIEW stripe_charge AS SELECT t FROM skeldir.webhook_topics AS t WHERE t.vendor = 'stripe' AND t.topic = 'charge.succeeded';
+CREATE TEMP VIEW stripe_intent AS SELECT t FROM skeldir.webhook_topics AS t WHERE t.vendor = 'stripe' AND t.topic = 'payment_intent.succeeded';
+SELECT (skeldir.record_event(c.t, skeldir.read_stripe(c.t, doc), doc, '{}', NULL)).recompute_days AS first_days
+  FROM stripe_charge AS c,
+       jsonb_build_object('data', jsonb_build_object('object', jsonb_build_object(
+         'id', 'ch_twice', 'object', 'charge', 'amount', 5000, 'currency', 'usd', 'payment_intent', 'pi_twice',
+         'created', extract(epoch FROM timestamptz '2026-10-20 00:00:10Z')::bigint,
+         'metadata', jsonb_build_object('order_id', 'ord_twice')))) AS doc \gset
+SELECT skeldir.recompute_attribution('2026-10-20', '2026-10-21');
+SELECT (skeldir.record_event(i.t, skeldir.read_stripe(i.t, doc), doc, '{}', NULL)).recompute_days AS second_days
+  FROM stripe_intent AS i,
+       jsonb_build_object('data', jsonb_build_object('object', jsonb_build_object(
+         'id', 'pi_twice', 'object', 'payment_intent', 'amount', 5000, 'currency', 'usd',
+         'created', extract(epoch FROM timestamptz '2026-10-19 23:59:50Z')::bigint,
+         'metadata', jsonb_build_object('order_id', 'ord_twice')))) AS doc \gset
+SELECT is(:'second_days'::date[], ARRAY['2026-10-19', '2026-10-20']::date[],
+          'a second purchase event of an order asks for its own day and the days of the order''s other events');
+SELECT skeldir.recompute_attribution('2026-10-20', '2026-10-21');
+SELECT skeldir.recompute_attribution('2026-10-19', '2026-10-20');
+SELECT results_eq($$ SELECT e.external_id, sum(c.last_touch_cents)::bigint FROM skeldir.attribution_credits AS c
+                       JOIN skeldir.attribution_events AS e ON e.id = c.event_id WHERE e.order_id = 'ord_twice'
+                      GROUP BY 1 $$,
+                  $$ VALUES ('pi_twice', 5000::bigint) $$,
+                  'the order is then credited once, under its earliest event');
 
 RESET ROLE;
 SELECT * FROM finish();
