@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/skeldir/skeldir/internal/auth"
 	"github.com/skeldir/skeldir/internal/config"
 	"github.com/skeldir/skeldir/internal/database"
 	"github.com/skeldir/skeldir/internal/dispatch"
@@ -34,6 +35,9 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	}
 	if *role != "api" && cfg.WorkerDatabaseURL == "" {
 		return fmt.Errorf("WORKER_DATABASE_URL is not set (the work loop's login role, a member of skeldir_worker); or run --role api")
+	}
+	if *role != "worker" && cfg.TokenKey == nil {
+		return fmt.Errorf("SKELDIR_TOKEN_KEY is not set (the key signing dashboard access tokens: openssl rand -base64 32); or run --role worker")
 	}
 	logger := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
@@ -82,8 +86,13 @@ func serveAPI(ctx context.Context, cfg config.Config, logger *slog.Logger, ln ne
 	// request (deferred calls run last in, first out).
 	workCtx, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
+	tokens, err := auth.NewTokens(cfg.TokenKey, cfg.AccessTokenTTL)
+	if err != nil {
+		return err
+	}
 	handler := dispatch.NewRouter(workCtx, dispatch.Options{
 		DB:                 pool,
+		Tokens:             tokens,
 		Logger:             logger,
 		Registry:           metrics.NewRegistry(),
 		ReadyTimeout:       cfg.ReadyTimeout,

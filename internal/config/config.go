@@ -6,6 +6,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +55,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// LogLevel is the minimum level of the JSON log on stderr.
 	LogLevel slog.Level
+	// TokenKey signs the dashboard's access tokens (at least 32 bytes).
+	TokenKey []byte
+	// AccessTokenTTL is how long an access token lasts.
+	AccessTokenTTL time.Duration
 }
 
 type setting struct {
@@ -99,6 +104,17 @@ var settings = []setting{
 		durationInto(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{"SKELDIR_LOG_LEVEL", "info", "debug, info, warn or error",
 		func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
+	{"SKELDIR_TOKEN_KEY", "", "base64 key (32 bytes or more) signing the dashboard's access tokens, e.g. `openssl rand -base64 32`; every API replica needs the same",
+		func(c *Config, v string) error {
+			key, err := base64.StdEncoding.DecodeString(v)
+			if err != nil || len(key) < 32 {
+				return errors.New("want base64 of at least 32 bytes")
+			}
+			c.TokenKey = key
+			return nil
+		}},
+	{"SKELDIR_ACCESS_TOKEN_TTL", "15m", "how long a dashboard access token lasts",
+		durationInto(func(c *Config) *time.Duration { return &c.AccessTokenTTL })},
 }
 
 func positiveInto(field func(*Config) *int) func(*Config, string) error {

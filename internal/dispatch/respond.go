@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -29,14 +30,26 @@ func readBody(r *http.Request) ([]byte, *problem.Details) {
 	return body, nil
 }
 
-// writeDatabaseError answers a request whose SQL call failed: 500 when the
-// database answered with an error (a bug: nothing a client sends should
-// cause one), 503 with Retry-After when it could not be reached in time.
+// writeDatabaseError answers a request whose SQL call failed. The database
+// judges input: a refused parameter (SQLSTATE class 22, with the parameter
+// named as the error's column) is a 400 naming the field, a missing row a
+// 404. Any other error is a 500 (a bug: nothing a client sends should cause
+// one); a database that could not be reached in time is a 503 with
+// Retry-After.
 func writeDatabaseError(w http.ResponseWriter, r *http.Request, err error) {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		problem.Write(w, r, problem.Details{Type: "internal_error", Title: "Internal Server Error",
-			Status: http.StatusInternalServerError, Detail: "an unexpected error occurred; quote the correlation id"})
+		switch {
+		case strings.HasPrefix(pgErr.Code, "22"):
+			problem.Write(w, r, problem.Details{Type: "invalid_parameter", Title: "Bad Request",
+				Status: http.StatusBadRequest, Detail: pgErr.Message, Field: pgErr.ColumnName})
+		case pgErr.Code == "P0002":
+			problem.Write(w, r, problem.Details{Type: "not_found", Title: "Not Found",
+				Status: http.StatusNotFound, Detail: pgErr.Message})
+		default:
+			problem.Write(w, r, problem.Details{Type: "internal_error", Title: "Internal Server Error",
+				Status: http.StatusInternalServerError, Detail: "an unexpected error occurred; quote the correlation id"})
+		}
 		return
 	}
 	w.Header().Set("Retry-After", "5")

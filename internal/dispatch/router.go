@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/skeldir/skeldir/internal/auth"
 	"github.com/skeldir/skeldir/internal/correlation"
 	"github.com/skeldir/skeldir/internal/metrics"
 	"github.com/skeldir/skeldir/internal/problem"
@@ -47,6 +48,8 @@ type Options struct {
 	IngestWorkers int
 	// WorkerProbeTimeout bounds the wait behind /health/worker.
 	WorkerProbeTimeout time.Duration
+	// Tokens signs and verifies the dashboard's access tokens.
+	Tokens *auth.Tokens
 }
 
 // maxIngestBatch bounds how many deliveries share one transaction.
@@ -78,6 +81,14 @@ func NewRouter(ctx context.Context, o Options) http.Handler {
 		batcher: newIngestBatcher(ctx, o.DB, o.IngestWorkers, maxIngestBatch)}
 	r.Post("/api/webhooks/{vendor}", wh.ingest)
 	r.Post("/api/webhooks/{vendor}/*", wh.ingest)
+
+	bearer := requireBearer(o.Tokens)
+	mountAuth(r, o, bearer)
+	r.Group(func(r chi.Router) {
+		r.Use(bearer)
+		mountDashboard(r, o)
+		mountExport(r, o)
+	})
 	return r
 }
 

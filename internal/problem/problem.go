@@ -17,6 +17,8 @@ type Details struct {
 	Title  string
 	Status int
 	Detail string
+	// Field names the request parameter or body field at fault, if one is.
+	Field string
 }
 
 type body struct {
@@ -24,6 +26,7 @@ type body struct {
 	Title         string `json:"title"`
 	Status        int    `json:"status"`
 	Detail        string `json:"detail"`
+	Field         string `json:"field,omitempty"`
 	Instance      string `json:"instance"`
 	CorrelationID string `json:"correlation_id"`
 	Timestamp     string `json:"timestamp"`
@@ -39,6 +42,7 @@ func Write(w http.ResponseWriter, r *http.Request, p Details) {
 		Title:         p.Title,
 		Status:        p.Status,
 		Detail:        p.Detail,
+		Field:         p.Field,
 		Instance:      r.URL.RequestURI(),
 		CorrelationID: correlation.FromContext(r.Context()),
 		Timestamp:     time.Now().UTC().Format(time.RFC3339),
