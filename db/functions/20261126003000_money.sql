@@ -51,7 +51,15 @@ BEGIN
 END
 $$;
 
+-- Minor units as a decimal amount of the currency, at its exact scale
+-- (12999 USD is 129.99; 1500 JPY is 1500).
+CREATE FUNCTION skeldir.major_units(minor numeric, currency text) RETURNS numeric
+LANGUAGE sql STABLE
+RETURN (SELECT round(minor / power(10::numeric, c.exponent), c.exponent)
+          FROM skeldir.currencies AS c WHERE c.code = currency);
+
 -- migrate:down
 SET LOCAL ROLE skeldir_owner;
+DROP FUNCTION skeldir.major_units(numeric, text);
 DROP FUNCTION skeldir.minor_units(jsonb, text);
 DROP FUNCTION skeldir.to_minor_units(jsonb, text);

@@ -1,7 +1,351 @@
 package dispatch
 
-import "github.com/go-chi/chi/v5"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/skeldir/skeldir/internal/correlation"
+	"github.com/skeldir/skeldir/internal/problem"
+)
 
 // mountDashboard routes the dashboard's reads and requests (behind a bearer
-// token).
-func mountDashboard(r chi.Router, o Options) {}
+// token). Each handler parses the request, passes the token's tenant and
+// the parameters to one api function, and writes the JSON it returns.
+func mountDashboard(r chi.Router, o Options) {
+	d := dashboard{db: o.DB, logger: o.Logger}
+	r.Get("/api/attribution/revenue/realtime", d.realtimeRevenue)
+	r.Get("/api/attribution/channels", d.channels)
+	r.Get("/api/attribution/explain/{entity_type}/{entity_id}", d.explain)
+	r.Get("/api/v1/explain/{entity_type}/{entity_id}", d.explain)
+	r.Get("/api/reconciliation/status", d.reconciliationStatus)
+	r.Get("/api/reconciliation/platform/{platform_id}", d.reconciliationPlatform)
+	r.Post("/api/reconciliation/sync", d.reconciliationSync)
+	r.Post("/api/budget/optimize", d.budgetOptimize)
+	r.Get("/api/budget/recommendations/{job_id}", d.budgetRecommendation)
+	r.Post("/api/investigations", d.investigate)
+	r.Get("/api/investigations/{investigation_id}/status", d.investigationStatus)
+}
+
+type dashboard struct {
+	db     DB
+	logger *slog.Logger
+}
+
+// realtimeRevenue serves the revenue counter with an entity tag over its
+// numbers: a client holding the current tag gets 304. Private: the counter
+// is one tenant's.
+func (d dashboard) realtimeRevenue(w http.ResponseWriter, r *http.Request) {
+	var etag string
+	var body json.RawMessage
+	if err := d.db.QueryRow(r.Context(), "SELECT etag, body FROM api.realtime_revenue_counter($1)",
+		claimsOf(r.Context()).Tenant).Scan(&etag, &body); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "private, max-age=30")
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// etagMatches applies If-None-Match (RFC 9110 §13.1.2): a list of tags,
+// weak or strong, or *.
+func etagMatches(header, etag string) bool {
+	for _, candidate := range strings.Split(header, ",") {
+		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		if candidate == etag || candidate == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func (d dashboard) channels(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	start, p := optionalDate(q.Get("start_date"), "start_date")
+	if p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	end, p := optionalDate(q.Get("end_date"), "end_date")
+	if p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	d.respond(w, r, http.StatusOK, "SELECT api.channel_attribution($1, $2, $3, $4)",
+		claimsOf(r.Context()).Tenant, start, end, nullable(q.Get("model")))
+}
+
+func (d dashboard) explain(w http.ResponseWriter, r *http.Request) {
+	var body map[string]any
+	started := time.Now()
+	err := d.db.QueryRow(r.Context(), "SELECT api.explain($1, $2, $3, $4)", claimsOf(r.Context()).Tenant,
+		chi.URLParam(r, "entity_type"), chi.URLParam(r, "entity_id"), correlation.FromContext(r.Context())).Scan(&body)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	if body["decision"] == "block" {
+		llmBudgetExceeded(w, r, fmt.Sprint(body["reason"]))
+		return
+	}
+	body["latency_ms"] = time.Since(started).Milliseconds()
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (d dashboard) reconciliationStatus(w http.ResponseWriter, r *http.Request) {
+	d.respond(w, r, http.StatusOK, "SELECT api.reconciliation_overview($1)", claimsOf(r.Context()).Tenant)
+}
+
+func (d dashboard) reconciliationPlatform(w http.ResponseWriter, r *http.Request) {
+	d.respond(w, r, http.StatusOK, "SELECT api.reconciliation_platform($1, $2)", claimsOf(r.Context()).Tenant,
+		chi.URLParam(r, "platform_id"))
+}
+
+// reconciliationSync queues a run (202); the contract's platform list and
+// full_sync flag are accepted, and every run covers all platforms.
+func (d dashboard) reconciliationSync(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Platforms []string `json:"platforms"`
+		FullSync  bool     `json:"full_sync"`
+		StartDate string   `json:"start_date"`
+		EndDate   string   `json:"end_date"`
+	}
+	if p := decodeBody(r, &req, true); p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	start, p := optionalDate(req.StartDate, "start_date")
+	if p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	end, p := optionalDate(req.EndDate, "end_date")
+	if p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	d.respond(w, r, http.StatusAccepted, "SELECT api.request_reconciliation($1, $2, $3)",
+		claimsOf(r.Context()).Tenant, start, end)
+}
+
+func (d dashboard) budgetOptimize(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		TotalBudget      any             `json:"total_budget"`
+		OptimizationGoal string          `json:"optimization_goal"`
+		Constraints      json.RawMessage `json:"constraints"`
+	}
+	if p := decodeBody(r, &req, false); p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	if req.TotalBudget == nil {
+		problem.Write(w, r, missingField("total_budget"))
+		return
+	}
+	budget, isNumber := req.TotalBudget.(json.Number)
+	if !isNumber {
+		problem.Write(w, r, problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
+			Detail: "total_budget must be a number", Field: "total_budget"})
+		return
+	}
+	if req.OptimizationGoal == "" {
+		problem.Write(w, r, missingField("optimization_goal"))
+		return
+	}
+	var id string
+	if err := d.db.QueryRow(r.Context(), "SELECT api.start_budget_optimization($1, $2, $3, $4, $5)",
+		claimsOf(r.Context()).Tenant, budget.String(), req.OptimizationGoal, nullableJSON(req.Constraints),
+		correlation.FromContext(r.Context())).Scan(&id); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"job_id": id, "estimated_duration_seconds": 5,
+		"status_url": "/api/budget/recommendations/" + id})
+}
+
+// budgetRecommendation answers 202 while the job runs, 200 once it is
+// complete or failed.
+func (d dashboard) budgetRecommendation(w http.ResponseWriter, r *http.Request) {
+	id, p := uuidParam(r, "job_id")
+	if p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	var body map[string]any
+	if err := d.db.QueryRow(r.Context(), "SELECT api.budget_recommendation($1, $2)",
+		claimsOf(r.Context()).Tenant, id).Scan(&body); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	if body == nil {
+		notFound(w, r, "no budget optimization "+id)
+		return
+	}
+	code := http.StatusOK
+	if body["status"] == "running" {
+		code = http.StatusAccepted
+	}
+	writeJSON(w, code, body)
+}
+
+func (d dashboard) investigate(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Question string          `json:"question"`
+		Context  json.RawMessage `json:"context"`
+	}
+	if p := decodeBody(r, &req, false); p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	if strings.TrimSpace(req.Question) == "" {
+		problem.Write(w, r, missingField("question"))
+		return
+	}
+	var id string
+	if err := d.db.QueryRow(r.Context(), "SELECT api.start_investigation($1, $2, $3, $4)",
+		claimsOf(r.Context()).Tenant, req.Question, nullableJSON(req.Context),
+		correlation.FromContext(r.Context())).Scan(&id); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"investigation_id": id, "status": "queued",
+		"estimated_duration_seconds": 5, "status_url": "/api/investigations/" + id + "/status"})
+}
+
+func (d dashboard) investigationStatus(w http.ResponseWriter, r *http.Request) {
+	id, p := uuidParam(r, "investigation_id")
+	if p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	d.respond(w, r, http.StatusOK, "SELECT api.investigation_status($1, $2)", claimsOf(r.Context()).Tenant, id)
+}
+
+// respond runs an api function returning one JSON document and sends it
+// with code; a NULL document is a 404.
+func (d dashboard) respond(w http.ResponseWriter, r *http.Request, code int, sql string, args ...any) {
+	var body json.RawMessage
+	if err := d.db.QueryRow(r.Context(), sql, args...).Scan(&body); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	if body == nil || string(body) == "null" {
+		notFound(w, r, "nothing here for this tenant")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	w.Write(body)
+}
+
+func (d dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, pgx.ErrNoRows) {
+		notFound(w, r, "nothing here for this tenant")
+		return
+	}
+	d.logger.Warn("dashboard call failed", "correlation_id", correlation.FromContext(r.Context()),
+		"tenant_id", claimsOf(r.Context()).Tenant, "error", err)
+	writeDatabaseError(w, r, err)
+}
+
+// optionalDate parses a YYYY-MM-DD parameter; empty is nil.
+func optionalDate(v, field string) (any, *problem.Details) {
+	if v == "" {
+		return nil, nil
+	}
+	if _, err := time.Parse(time.DateOnly, v); err != nil {
+		return nil, &problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
+			Detail: fmt.Sprintf("%s must be a date as YYYY-MM-DD, not %q", field, truncate(v)), Field: field}
+	}
+	return v, nil
+}
+
+func uuidParam(r *http.Request, name string) (string, *problem.Details) {
+	v := chi.URLParam(r, name)
+	if !correlation.IsUUID(v) {
+		return "", &problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
+			Detail: fmt.Sprintf("%s must be a UUID, not %q", name, truncate(v)), Field: name}
+	}
+	return strings.ToLower(v), nil
+}
+
+// decodeBody reads a JSON object into v; an empty body is allowed when
+// optional. A field of the wrong type is named.
+func decodeBody(r *http.Request, v any, optional bool) *problem.Details {
+	raw, p := readBody(r)
+	if p != nil {
+		return p
+	}
+	if len(strings.TrimSpace(string(raw))) == 0 && optional {
+		return nil
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	err := dec.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typeErr):
+		return &problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
+			Detail: fmt.Sprintf("%s must be a %s", typeErr.Field, typeErr.Type), Field: typeErr.Field}
+	default:
+		return &problem.Details{Type: "invalid_body", Title: "Bad Request", Status: http.StatusBadRequest,
+			Detail: "the body must be a JSON object: " + err.Error()}
+	}
+}
+
+func missingField(field string) problem.Details {
+	return problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
+		Detail: field + " is required", Field: field}
+}
+
+func notFound(w http.ResponseWriter, r *http.Request, detail string) {
+	problem.Write(w, r, problem.Details{Type: "not_found", Title: "Not Found", Status: http.StatusNotFound, Detail: detail})
+}
+
+// llmBudgetExceeded answers a call the tenant's monthly LLM budget blocked:
+// 429 until the month turns.
+func llmBudgetExceeded(w http.ResponseWriter, r *http.Request, reason string) {
+	now := time.Now().UTC()
+	next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	w.Header().Set("Retry-After", fmt.Sprint(int(next.Sub(now).Seconds())+1))
+	problem.Write(w, r, problem.Details{Type: "llm_budget_exceeded", Title: "Too Many Requests",
+		Status: http.StatusTooManyRequests, Detail: "the monthly LLM budget is spent: " + reason})
+}
+
+func nullable(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+func nullableJSON(raw json.RawMessage) any {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return string(raw)
+}
+
+func truncate(v string) string {
+	if len(v) > 64 {
+		return v[:64] + "…"
+	}
+	return v
+}

@@ -59,8 +59,8 @@ const maxIngestBatch = 32
 // ctx is done, which must not happen before the server has stopped.
 func NewRouter(ctx context.Context, o Options) http.Handler {
 	r := chi.NewRouter()
-	r.Use(correlation.Middleware, observe(o.Logger, metrics.NewHTTP(o.Registry)), recoverPanics(o.Logger),
-		limitBody(o.MaxBodyBytes))
+	requests := metrics.NewHTTP(o.Registry)
+	r.Use(correlation.Middleware, observe(o.Logger, requests), recoverPanics(o.Logger), limitBody(o.MaxBodyBytes))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, problem.Details{Type: "not_found", Title: "Not Found", Status: http.StatusNotFound,
 			Detail: fmt.Sprintf("no route for %s", r.URL.Path)})
@@ -70,9 +70,12 @@ func NewRouter(ctx context.Context, o Options) http.Handler {
 			Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)})
 	})
 
-	h := health{db: o.DB, readyTimeout: o.ReadyTimeout, logger: o.Logger}
+	h := health{db: o.DB, readyTimeout: o.ReadyTimeout, logger: o.Logger, requests: requests, started: time.Now()}
 	r.Get("/health/live", h.live)
 	r.Get("/health/ready", h.ready)
+	r.Get("/api/health", h.apiHealth)
+	r.Get("/api/health/live", h.apiLive)
+	r.Get("/api/health/ready", h.apiReady)
 	r.Get("/health/worker", (&workerHealth{db: o.DB, timeout: o.WorkerProbeTimeout}).serve)
 	metrics.RegisterQueueStats(o.Registry, queueStats(o.DB))
 	r.Method(http.MethodGet, "/metrics", metrics.Handler(o.Registry))
@@ -87,6 +90,7 @@ func NewRouter(ctx context.Context, o Options) http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(bearer)
 		mountDashboard(r, o)
+		r.Get("/api/health/detailed", h.apiDetailed)
 		mountExport(r, o)
 	})
 	return r

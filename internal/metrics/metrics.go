@@ -7,6 +7,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,10 +30,20 @@ func Handler(reg *prometheus.Registry) http.Handler {
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }
 
-// HTTP counts requests and their latency by route pattern.
+// HTTP counts requests and their latency by route pattern, and keeps
+// process-wide totals for /api/health/detailed.
 type HTTP struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+
+	total, serverErrors, micros atomic.Int64
+}
+
+// Totals are the requests answered since the process started, those
+// answered with a 5xx, and the time spent answering them all.
+type Totals struct {
+	Requests, ServerErrors int64
+	Elapsed                time.Duration
 }
 
 // NewHTTP registers the HTTP request metrics with reg.
@@ -57,6 +68,17 @@ func (m *HTTP) Observe(route, method string, code int, elapsed time.Duration) {
 	method = knownMethod(method)
 	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
 	m.duration.WithLabelValues(route, method).Observe(elapsed.Seconds())
+	m.total.Add(1)
+	m.micros.Add(elapsed.Microseconds())
+	if code >= 500 {
+		m.serverErrors.Add(1)
+	}
+}
+
+// Totals reads the process-wide totals.
+func (m *HTTP) Totals() Totals {
+	return Totals{Requests: m.total.Load(), ServerErrors: m.serverErrors.Load(),
+		Elapsed: time.Duration(m.micros.Load()) * time.Microsecond}
 }
 
 func knownMethod(m string) string {

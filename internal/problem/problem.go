@@ -22,14 +22,21 @@ type Details struct {
 }
 
 type body struct {
-	Type          string `json:"type"`
-	Title         string `json:"title"`
-	Status        int    `json:"status"`
-	Detail        string `json:"detail"`
-	Field         string `json:"field,omitempty"`
-	Instance      string `json:"instance"`
-	CorrelationID string `json:"correlation_id"`
-	Timestamp     string `json:"timestamp"`
+	Type          string       `json:"type"`
+	Title         string       `json:"title"`
+	Status        int          `json:"status"`
+	Detail        string       `json:"detail"`
+	Instance      string       `json:"instance"`
+	CorrelationID string       `json:"correlation_id"`
+	Timestamp     string       `json:"timestamp"`
+	Errors        []fieldError `json:"errors,omitempty"`
+}
+
+// fieldError names the request field a problem is about.
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+	Code    string `json:"code"`
 }
 
 // Write sends p as the response to r.
@@ -42,9 +49,16 @@ func Write(w http.ResponseWriter, r *http.Request, p Details) {
 		Title:         p.Title,
 		Status:        p.Status,
 		Detail:        p.Detail,
-		Field:         p.Field,
 		Instance:      r.URL.RequestURI(),
 		CorrelationID: correlation.FromContext(r.Context()),
 		Timestamp:     time.Now().UTC().Format(time.RFC3339),
+		Errors:        fieldErrors(p),
 	})
+}
+
+func fieldErrors(p Details) []fieldError {
+	if p.Field == "" {
+		return nil
+	}
+	return []fieldError{{Field: p.Field, Message: p.Detail, Code: p.Type}}
 }

@@ -1,0 +1,242 @@
+package main_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/skeldir/skeldir/internal/testdaemon"
+	"github.com/skeldir/skeldir/internal/testdb"
+)
+
+// dashboardTenant is a tenant with a purchase worth cents a few days ago
+// (touched by email and organic), its ledger row, allocations, a completed
+// reconciliation, an investigation and a budget optimization.
+type dashboardTenant struct {
+	tenant
+	cents                    int
+	investigation, budgetJob string
+	token                    string
+}
+
+func seedDashboardTenant(t *testing.T, db *testdb.DB, name string, cents int) dashboardTenant {
+	t.Helper()
+	dt := dashboardTenant{tenant: createTenant(t, db, name), cents: cents}
+	dt.token = testdaemon.Token("user-of-"+name, dt.ID)
+	ctx := context.Background()
+	su := db.Pool(t, testdb.Superuser)
+	conn, err := su.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	for _, sql := range []string{
+		`SELECT set_config('app.current_tenant_id', $1, false)`,
+		`INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_id, vendor, topic, event_type,
+		   external_id, order_id, session_id, revenue_cents, currency, channel, occurred_at, payload)
+		 VALUES ($1::uuid, 'touch-' || $1::text, gen_random_uuid(), 'shopify', 'checkouts/update', 'checkout', 'chk-1', NULL,
+		         'sess-1', 0, NULL, 'organic', now() - interval '4 days', '{}'),
+		        ($1::uuid, 'order-' || $1::text, gen_random_uuid(), 'shopify', 'orders/create', 'purchase', 'ord-1', 'ord-1',
+		         'sess-1', $2, 'USD', 'email', now() - interval '3 days', '{}')`,
+		`INSERT INTO skeldir.revenue_ledger (tenant_id, vendor, transaction_id, state, order_id, amount_cents, currency,
+		   event_id, occurred_at)
+		 SELECT tenant_id, vendor, external_id, 'captured', order_id, revenue_cents, currency, id, occurred_at
+		   FROM skeldir.attribution_events WHERE tenant_id = $1::uuid AND event_type = 'purchase'`,
+		`SELECT skeldir.recompute_attribution(now() - interval '30 days', now() + interval '1 day') WHERE $1::text <> ''`,
+		`SELECT skeldir.request_reconciliation('-infinity', 'infinity') WHERE $1::text <> ''`,
+		`SELECT worker.execute(c.job_id, 'seed') FROM worker.claim('attribution', 10, 'seed') AS c WHERE $1::text <> ''`,
+	} {
+		args := []any{dt.ID}
+		if strings.Contains(sql, "$2") {
+			args = append(args, cents)
+		}
+		if _, err := conn.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("seed %s: %v\n%s", name, err, sql)
+		}
+	}
+	if err := su.QueryRow(ctx, "SELECT api.start_investigation($1, 'Why did revenue move this week?', NULL, gen_random_uuid())",
+		dt.ID).Scan(&dt.investigation); err != nil {
+		t.Fatal(err)
+	}
+	if err := su.QueryRow(ctx, "SELECT api.start_budget_optimization($1, 5000, 'maximize_revenue', NULL, gen_random_uuid())",
+		dt.ID).Scan(&dt.budgetJob); err != nil {
+		t.Fatal(err)
+	}
+	return dt
+}
+
+func refreshViews(t *testing.T, db *testdb.DB) {
+	t.Helper()
+	db.Exec(t, "SELECT skeldir.refresh_matview(name) FROM skeldir.matviews")
+}
+
+func (dt dashboardTenant) get(t *testing.T, d *testdaemon.Daemon, path string, header map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	h := map[string]string{"Authorization": "Bearer " + dt.token}
+	for k, v := range header {
+		h[k] = v
+	}
+	return d.Do(t, "GET", path, nil, h)
+}
+
+func TestATokenForOneTenantNeverYieldsAnothersData(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	a := seedDashboardTenant(t, db, "Tenant A", 12345)
+	b := seedDashboardTenant(t, db, "Tenant B", 77777)
+	refreshViews(t, db)
+	d := startAPI(t, db)
+
+	// Every GET route behind a token; the ones naming a record name A's.
+	routes := []string{
+		"/api/attribution/revenue/realtime",
+		"/api/attribution/channels",
+		"/api/attribution/explain/channel_performance/email",
+		"/api/v1/explain/channel_performance/email",
+		"/api/reconciliation/status",
+		"/api/reconciliation/platform/shopify",
+		"/api/budget/recommendations/" + a.budgetJob,
+		"/api/investigations/" + a.investigation + "/status",
+		"/api/health/detailed",
+	}
+	for _, route := range routes {
+		resp, body := a.get(t, d, route, nil)
+		if resp.StatusCode >= 300 {
+			t.Errorf("GET %s as A: %d %s", route, resp.StatusCode, body)
+			continue
+		}
+		for _, secret := range []string{b.ID, "777.77", "77777", b.investigation, b.budgetJob} {
+			if strings.Contains(string(body), secret) {
+				t.Errorf("GET %s as A shows B's %q: %s", route, secret, body)
+			}
+		}
+	}
+	// B's records, addressed by id with A's token, do not exist for A.
+	for _, route := range []string{"/api/budget/recommendations/" + b.budgetJob,
+		"/api/investigations/" + b.investigation + "/status"} {
+		if resp, body := a.get(t, d, route, nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s (B's) as A: %d %s", route, resp.StatusCode, body)
+		}
+	}
+	// And A's own numbers are there.
+	_, body := a.get(t, d, "/api/attribution/revenue/realtime", nil)
+	var counter struct {
+		TotalRevenue float64 `json:"total_revenue"`
+		TenantID     string  `json:"tenant_id"`
+		EventCount   int     `json:"event_count"`
+	}
+	if json.Unmarshal(body, &counter) != nil || counter.TotalRevenue != 123.45 || counter.TenantID != a.ID || counter.EventCount != 1 {
+		t.Errorf("A's realtime revenue: %s", body)
+	}
+	// Without a token, or with a forged one, nothing.
+	for _, auth := range []string{"", "Bearer not.a.token", "Basic " + a.token} {
+		resp, _ := d.Do(t, "GET", "/api/attribution/revenue/realtime", nil, map[string]string{"Authorization": auth})
+		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("Authorization %q: %d", auth, resp.StatusCode)
+		}
+	}
+}
+
+func TestRealtimeRevenueETagChangesWithTheNumbersOnly(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	a := seedDashboardTenant(t, db, "Tenant A", 5000)
+	refreshViews(t, db)
+	d := startAPI(t, db)
+
+	resp, _ := a.get(t, d, "/api/attribution/revenue/realtime", nil)
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || etag == "" || resp.Header.Get("Cache-Control") != "private, max-age=30" {
+		t.Fatalf("first read: %d ETag %q Cache-Control %q", resp.StatusCode, etag, resp.Header.Get("Cache-Control"))
+	}
+	resp, body := a.get(t, d, "/api/attribution/revenue/realtime", map[string]string{"If-None-Match": etag})
+	if resp.StatusCode != http.StatusNotModified || len(body) != 0 || resp.Header.Get("ETag") != etag {
+		t.Fatalf("same data: %d %q %s", resp.StatusCode, resp.Header.Get("ETag"), body)
+	}
+	refreshViews(t, db) // a refresh that finds nothing new keeps the tag
+	if resp, _ := a.get(t, d, "/api/attribution/revenue/realtime", map[string]string{"If-None-Match": etag}); resp.StatusCode != http.StatusNotModified {
+		t.Fatalf("after a refresh with the same data: %d", resp.StatusCode)
+	}
+
+	db.Exec(t, `INSERT INTO skeldir.revenue_ledger (tenant_id, vendor, transaction_id, state, order_id, amount_cents,
+	              currency, event_id, occurred_at)
+	            SELECT tenant_id, vendor, 'second', 'captured', 'ord-2', 999, 'USD', id, now()
+	              FROM skeldir.attribution_events WHERE tenant_id = $1::uuid AND event_type = 'purchase'`, a.ID)
+	if resp, _ := a.get(t, d, "/api/attribution/revenue/realtime", map[string]string{"If-None-Match": etag}); resp.StatusCode != http.StatusNotModified {
+		t.Fatalf("new purchase before the refresh: %d (the counter is the view's)", resp.StatusCode)
+	}
+	refreshViews(t, db)
+	resp, body = a.get(t, d, "/api/attribution/revenue/realtime", map[string]string{"If-None-Match": etag})
+	if resp.StatusCode != 200 || resp.Header.Get("ETag") == etag || !strings.Contains(string(body), `"total_revenue": 59.99`) {
+		t.Fatalf("new purchase after the refresh: %d ETag %q %s", resp.StatusCode, resp.Header.Get("ETag"), body)
+	}
+}
+
+func TestDashboardBadInputIsAProblemNamingTheField(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	a := seedDashboardTenant(t, db, "Tenant A", 5000)
+	d := startAPI(t, db)
+
+	cases := []struct {
+		method, path, body, field string
+	}{
+		{"GET", "/api/attribution/channels?start_date=2026-13-45", "", "start_date"},
+		{"GET", "/api/attribution/channels?end_date=yesterday", "", "end_date"},
+		{"GET", "/api/attribution/channels?start_date=2026-02-01&end_date=2026-01-01", "", "start_date"},
+		{"GET", "/api/attribution/channels?model=bogus", "", "model"},
+		{"GET", "/api/budget/recommendations/not-a-uuid", "", "job_id"},
+		{"GET", "/api/investigations/1234/status", "", "investigation_id"},
+		{"POST", "/api/investigations", `{}`, "question"},
+		{"POST", "/api/investigations", `{"question": 5}`, "question"},
+		{"POST", "/api/budget/optimize", `{"optimization_goal": "maximize_revenue"}`, "total_budget"},
+		{"POST", "/api/budget/optimize", `{"total_budget": "lots", "optimization_goal": "maximize_revenue"}`, "total_budget"},
+		{"POST", "/api/budget/optimize", `{"total_budget": 5000}`, "optimization_goal"},
+		{"POST", "/api/reconciliation/sync", `{"start_date": "soon"}`, "start_date"},
+	}
+	for _, c := range cases {
+		resp, body := d.Do(t, c.method, c.path, []byte(c.body), map[string]string{"Authorization": "Bearer " + a.token})
+		var p struct {
+			Status int
+			Errors []struct{ Field string }
+		}
+		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/problem+json" ||
+			json.Unmarshal(body, &p) != nil || len(p.Errors) != 1 || p.Errors[0].Field != c.field {
+			t.Errorf("%s %s %s: %d %s, want 400 naming %s", c.method, c.path, c.body, resp.StatusCode, body, c.field)
+		}
+	}
+	// Unknown records are 404s, and nothing is a 500.
+	for _, path := range []string{"/api/reconciliation/platform/myspace",
+		fmt.Sprintf("/api/investigations/%s/status", "00000000-0000-0000-0000-00000000beef")} {
+		if resp, body := a.get(t, d, path, nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestAPIHealthReportsEachService(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	refreshViews(t, db)
+	d := startAPI(t, db)
+	for path, want := range map[string]string{"/api/health/live": `{"alive":true}`, "/api/health/ready": `{"ready":true}`} {
+		if resp, body := d.Do(t, "GET", path, nil, nil); resp.StatusCode != 200 || strings.TrimSpace(string(body)) != want {
+			t.Errorf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	resp, body := d.Do(t, "GET", "/api/health", nil, nil)
+	var h struct {
+		Status   string
+		Services map[string]string
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(body, &h) != nil || h.Status != "healthy" ||
+		h.Services["database"] != "up" || h.Services["queue"] != "up" || h.Services["cache"] != "up" {
+		t.Errorf("GET /api/health: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := d.Do(t, "GET", "/api/health/detailed", nil, nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /api/health/detailed without a token: %d", resp.StatusCode)
+	}
+}
