@@ -5,6 +5,8 @@
 -- under request_id (one audited call, however often the job runs) and
 -- completes the row, or fails it when the budget blocked the call. A row
 -- whose job ran out of attempts reads as failed.
+-- Budget optimizations (next migration) follow the same lifecycle, so it is
+-- written here once, in the skeldir.llm_job_* helpers.
 SET LOCAL ROLE skeldir_owner;
 
 -- Status answers leave out what does not apply (top-level nulls) but keep
@@ -12,6 +14,111 @@ SET LOCAL ROLE skeldir_owner;
 CREATE FUNCTION skeldir.jsonb_without_null_keys(o jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE
 RETURN (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}') FROM jsonb_each(o) AS e WHERE e.value <> 'null');
+
+-- The lifecycle of a row answered by an llm job (skeldir.investigations and
+-- skeldir.budget_optimization_jobs, which share the columns used here):
+-- pending with its job enqueued (llm_job_enqueue), running when the job
+-- starts (llm_job_begin), then completed or failed with the model's answer
+-- (llm_job_finish); llm_job_standing reads it back as the contracts say it.
+-- The table is a parameter, hence EXECUTE.
+
+-- The id of the tenant's row for request_id. A new row (id: the one just
+-- inserted) gets its job enqueued, with args {<id_key>: id, request_id}; a
+-- request id used before (id NULL: the insert found its row already there)
+-- is the same request, whose job is already enqueued.
+CREATE FUNCTION skeldir.llm_job_enqueue(job_table regclass, kind text, id_key text, id uuid, request_id uuid)
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+  tenant uuid := skeldir.current_tenant_id();
+  existing uuid;
+BEGIN
+  IF id IS NULL THEN
+    EXECUTE format('SELECT r.id FROM %s AS r WHERE r.tenant_id = $1 AND r.request_id = $2', job_table)
+       INTO existing USING tenant, request_id;
+    RETURN existing;
+  END IF;
+  EXECUTE format('UPDATE %s AS r SET job_id = $3 WHERE r.tenant_id = $1 AND r.id = $2', job_table)
+    USING tenant, id, skeldir.enqueue(kind, jsonb_build_object(id_key, id, 'request_id', request_id),
+                                      tenant, NULL, kind || ':' || tenant || ':' || id);
+  RETURN id;
+END
+$$;
+
+-- Locks the tenant's row (what: its name in errors; args: the job's, with
+-- the row's id under id_key and its request_id) and marks it running; false
+-- when it is already finished: a retry after success has nothing left to do.
+CREATE FUNCTION skeldir.llm_job_begin(job_table regclass, what text, args jsonb, id_key text) RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+  id uuid := (args ->> id_key)::uuid;
+  request_id uuid;
+  status skeldir.llm_job_status;
+BEGIN
+  EXECUTE format('SELECT r.request_id, r.status FROM %s AS r WHERE r.tenant_id = $1 AND r.id = $2 FOR UPDATE', job_table)
+     INTO request_id, status USING skeldir.current_tenant_id(), id;
+  IF status IS NULL THEN
+    RAISE EXCEPTION 'no % % for this tenant', what, args ->> id_key USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF request_id IS DISTINCT FROM (args ->> 'request_id')::uuid THEN
+    RAISE EXCEPTION '% % has request id %, not %', what, id, request_id, args ->> 'request_id'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF status IN ('completed', 'failed') THEN
+    RETURN false;
+  END IF;
+  EXECUTE format('UPDATE %s AS r SET status = ''running'', started_at = coalesce(r.started_at, clock_timestamp())
+                   WHERE r.tenant_id = $1 AND r.id = $2', job_table)
+    USING skeldir.current_tenant_id(), id;
+  RETURN true;
+END
+$$;
+
+-- Asks the model for a synthesis of the facts under the row's request id
+-- (feature: the row's kind) and finishes the row: completed with the facts
+-- and the synthesis, or failed, saying why, when the budget blocked the call.
+CREATE FUNCTION skeldir.llm_job_finish(job_table regclass, id uuid, request_id uuid, feature skeldir.llm_feature,
+                                       instructions text, facts jsonb) RETURNS void
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+  call jsonb := skeldir.llm_call(feature, request_id,
+                                 jsonb_build_object('feature', feature, 'instructions', instructions, 'facts', facts));
+  status skeldir.llm_job_status := 'completed';
+  result jsonb;
+  error text;
+BEGIN
+  IF call ->> 'decision' = 'block' THEN
+    status := 'failed';
+    error := 'llm budget exceeded: ' || (call ->> 'reason');
+  ELSE
+    result := facts || jsonb_build_object('synthesis', call #> '{response,text}', 'llm', call - 'response' - 'created_at');
+  END IF;
+  EXECUTE format('UPDATE %s AS r SET status = $3, result = $4, error = $5, finished_at = clock_timestamp()
+                   WHERE r.tenant_id = $1 AND r.id = $2', job_table)
+    USING skeldir.current_tenant_id(), id, status, result, error;
+END
+$$;
+
+-- Where a row stands, from its status and error and its job (job_id, run
+-- for tenant_id): complete; failed when the row failed or its job ran out of
+-- attempts (then the job's last error says why); running when the row or its
+-- job is; else queued. With the progress that goes with each.
+CREATE FUNCTION skeldir.llm_job_standing(row_status skeldir.llm_job_status, row_error text, job_id bigint, tenant_id uuid,
+                                         OUT status text, OUT progress_percentage integer, OUT error text)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT s.status, CASE s.status WHEN 'queued' THEN 0 WHEN 'running' THEN 50 ELSE 100 END,
+         coalesce(row_error, CASE WHEN s.status = 'failed' THEN j.last_error END)
+    FROM (VALUES (true)) AS one
+    LEFT JOIN skeldir.jobs AS j ON j.id = llm_job_standing.job_id AND j.tenant_scope = llm_job_standing.tenant_id
+   CROSS JOIN LATERAL (SELECT CASE WHEN row_status = 'completed' THEN 'complete'
+                                   WHEN row_status = 'failed' OR j.state = 'dead' THEN 'failed'
+                                   WHEN j.state = 'running' OR row_status = 'running' THEN 'running'
+                                   ELSE 'queued' END AS status) AS s;
+END;
 
 CREATE FUNCTION skeldir.start_investigation(question text, context jsonb DEFAULT '{}', request_id uuid DEFAULT NULL)
 RETURNS uuid
@@ -36,15 +143,7 @@ BEGIN
   VALUES (tenant, rid, q, coalesce(context, '{}'))
   ON CONFLICT ON CONSTRAINT investigations_tenant_id_request_id_key DO NOTHING
   RETURNING i.id INTO inv_id;
-  IF inv_id IS NULL THEN
-    SELECT i.id INTO inv_id FROM skeldir.investigations AS i WHERE i.tenant_id = tenant AND i.request_id = rid;
-    RETURN inv_id;
-  END IF;
-  UPDATE skeldir.investigations AS i
-     SET job_id = skeldir.enqueue('llm.investigation', jsonb_build_object('investigation_id', inv_id, 'request_id', rid),
-                                  tenant, NULL, 'llm.investigation:' || tenant || ':' || inv_id)
-   WHERE i.tenant_id = tenant AND i.id = inv_id;
-  RETURN inv_id;
+  RETURN skeldir.llm_job_enqueue('skeldir.investigations', 'llm.investigation', 'investigation_id', inv_id, rid);
 END
 $$;
 
@@ -53,40 +152,14 @@ CREATE FUNCTION worker.llm_investigation(args jsonb, job_id bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   inv skeldir.investigations;
-  facts jsonb;
-  call jsonb;
 BEGIN
-  SELECT * INTO inv FROM skeldir.investigations AS i
-   WHERE i.tenant_id = skeldir.current_tenant_id() AND i.id = (args ->> 'investigation_id')::uuid
-     FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'no investigation % for this tenant', args ->> 'investigation_id' USING ERRCODE = 'invalid_parameter_value';
+  IF skeldir.llm_job_begin('skeldir.investigations', 'investigation', args, 'investigation_id') THEN
+    SELECT * INTO inv FROM skeldir.investigations AS i
+     WHERE i.tenant_id = skeldir.current_tenant_id() AND i.id = (args ->> 'investigation_id')::uuid;
+    PERFORM skeldir.llm_job_finish('skeldir.investigations', inv.id, inv.request_id, 'investigation',
+                                   'Synthesize the findings in a short paragraph, citing only these facts.',
+                                   skeldir.llm_investigation_facts(inv.question, inv.context));
   END IF;
-  IF inv.request_id IS DISTINCT FROM (args ->> 'request_id')::uuid THEN
-    RAISE EXCEPTION 'investigation % has request id %, not %', inv.id, inv.request_id, args ->> 'request_id'
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF inv.status IN ('completed', 'failed') THEN
-    RETURN;  -- a retry after success: nothing left to do
-  END IF;
-  UPDATE skeldir.investigations AS i
-     SET status = 'running', started_at = coalesce(i.started_at, clock_timestamp())
-   WHERE i.tenant_id = inv.tenant_id AND i.id = inv.id;
-
-  facts := skeldir.llm_investigation_facts(inv.question, inv.context);
-  call := skeldir.llm_call('investigation', inv.request_id,
-                           jsonb_build_object('feature', 'investigation',
-                                              'instructions', 'Synthesize the findings in a short paragraph, citing only these facts.',
-                                              'facts', facts));
-  UPDATE skeldir.investigations AS i
-     SET status = CASE WHEN call ->> 'decision' = 'block' THEN 'failed' ELSE 'completed' END::skeldir.llm_job_status,
-         result = CASE WHEN call ->> 'decision' <> 'block' THEN
-                    facts || jsonb_build_object('synthesis', call #> '{response,text}',
-                                                'llm', call - 'response' - 'created_at')
-                  END,
-         error = CASE WHEN call ->> 'decision' = 'block' THEN 'llm budget exceeded: ' || (call ->> 'reason') END,
-         finished_at = clock_timestamp()
-   WHERE i.tenant_id = inv.tenant_id AND i.id = inv.id;
 END
 $$;
 
@@ -98,7 +171,7 @@ RETURN (
   SELECT skeldir.jsonb_without_null_keys(jsonb_build_object(
            'investigation_id', i.id,
            'status', s.status,
-           'progress_percentage', CASE s.status WHEN 'queued' THEN 0 WHEN 'running' THEN 50 ELSE 100 END,
+           'progress_percentage', s.progress_percentage,
            'current_step', CASE s.status WHEN 'queued' THEN 'Waiting for a worker' WHEN 'running' THEN 'Analyzing revenue and attribution'
                                          WHEN 'complete' THEN 'Synthesized findings' ELSE 'Failed' END,
            'elapsed_seconds', floor(extract(epoch FROM coalesce(i.finished_at, now()) - i.created_at))::integer,
@@ -106,13 +179,9 @@ RETURN (
            'findings', i.result -> 'findings',
            'synthesis', i.result -> 'synthesis',
            'cost_usd', i.result #> '{llm,cost_usd}',
-           'error', coalesce(i.error, CASE WHEN s.status = 'failed' THEN j.last_error END)))
+           'error', s.error))
     FROM skeldir.investigations AS i
-    LEFT JOIN skeldir.jobs AS j ON j.id = i.job_id AND j.tenant_scope = i.tenant_id
-   CROSS JOIN LATERAL (SELECT CASE WHEN i.status = 'completed' THEN 'complete'
-                                   WHEN i.status = 'failed' OR j.state = 'dead' THEN 'failed'
-                                   WHEN j.state = 'running' OR i.status = 'running' THEN 'running'
-                                   ELSE 'queued' END AS status) AS s
+   CROSS JOIN LATERAL skeldir.llm_job_standing(i.status, i.error, i.job_id, i.tenant_id) AS s
    WHERE i.tenant_id = (SELECT skeldir.current_tenant_id()) AND i.id = investigation_id);
 
 INSERT INTO skeldir.job_kinds (kind, queue, body, soft_limit, hard_limit, max_attempts, backoff_base, batchable)
@@ -124,4 +193,8 @@ DELETE FROM skeldir.job_kinds WHERE kind = 'llm.investigation';
 DROP FUNCTION skeldir.investigation_status(uuid);
 DROP FUNCTION worker.llm_investigation(jsonb, bigint);
 DROP FUNCTION skeldir.start_investigation(text, jsonb, uuid);
+DROP FUNCTION skeldir.llm_job_standing(skeldir.llm_job_status, text, bigint, uuid);
+DROP FUNCTION skeldir.llm_job_finish(regclass, uuid, uuid, skeldir.llm_feature, text, jsonb);
+DROP FUNCTION skeldir.llm_job_begin(regclass, text, jsonb, text);
+DROP FUNCTION skeldir.llm_job_enqueue(regclass, text, text, uuid, uuid);
 DROP FUNCTION skeldir.jsonb_without_null_keys(jsonb);

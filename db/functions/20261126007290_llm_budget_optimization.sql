@@ -1,10 +1,10 @@
 -- migrate:up
 -- Budget optimizations (contract llm-budget: 202, then polling), in the same
--- pattern as investigations: the inputs are validated and stored with the
--- llm.budget_optimization job in the caller's transaction; the job computes
--- the split (skeldir.llm_budget_facts), asks the model for its synthesis
--- under request_id, and completes the row, or fails it when the budget
--- blocked the call.
+-- pattern as investigations and with their skeldir.llm_job_* lifecycle: the
+-- inputs are validated and stored with the llm.budget_optimization job in the
+-- caller's transaction; the job computes the split (skeldir.llm_budget_facts),
+-- asks the model for its synthesis under request_id, and completes the row,
+-- or fails it when the budget blocked the call.
 SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION skeldir.start_budget_optimization(total_budget numeric, optimization_goal text,
@@ -28,16 +28,8 @@ BEGIN
   VALUES (tenant, rid, inputs)
   ON CONFLICT ON CONSTRAINT budget_optimization_jobs_tenant_id_request_id_key DO NOTHING
   RETURNING b.id INTO opt_id;
-  IF opt_id IS NULL THEN
-    SELECT b.id INTO opt_id FROM skeldir.budget_optimization_jobs AS b WHERE b.tenant_id = tenant AND b.request_id = rid;
-    RETURN opt_id;
-  END IF;
-  UPDATE skeldir.budget_optimization_jobs AS b
-     SET job_id = skeldir.enqueue('llm.budget_optimization',
-                                  jsonb_build_object('budget_optimization_id', opt_id, 'request_id', rid),
-                                  tenant, NULL, 'llm.budget_optimization:' || tenant || ':' || opt_id)
-   WHERE b.tenant_id = tenant AND b.id = opt_id;
-  RETURN opt_id;
+  RETURN skeldir.llm_job_enqueue('skeldir.budget_optimization_jobs', 'llm.budget_optimization', 'budget_optimization_id',
+                                 opt_id, rid);
 END
 $$;
 
@@ -46,41 +38,14 @@ CREATE FUNCTION worker.llm_budget_optimization(args jsonb, job_id bigint) RETURN
 LANGUAGE plpgsql AS $$
 DECLARE
   opt skeldir.budget_optimization_jobs;
-  facts jsonb;
-  call jsonb;
 BEGIN
-  SELECT * INTO opt FROM skeldir.budget_optimization_jobs AS b
-   WHERE b.tenant_id = skeldir.current_tenant_id() AND b.id = (args ->> 'budget_optimization_id')::uuid
-     FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'no budget optimization % for this tenant', args ->> 'budget_optimization_id'
-      USING ERRCODE = 'invalid_parameter_value';
+  IF skeldir.llm_job_begin('skeldir.budget_optimization_jobs', 'budget optimization', args, 'budget_optimization_id') THEN
+    SELECT * INTO opt FROM skeldir.budget_optimization_jobs AS b
+     WHERE b.tenant_id = skeldir.current_tenant_id() AND b.id = (args ->> 'budget_optimization_id')::uuid;
+    PERFORM skeldir.llm_job_finish('skeldir.budget_optimization_jobs', opt.id, opt.request_id, 'budget_optimization',
+                                   'Explain the recommended split in a short paragraph, citing only these facts.',
+                                   skeldir.llm_budget_facts(opt.inputs));
   END IF;
-  IF opt.request_id IS DISTINCT FROM (args ->> 'request_id')::uuid THEN
-    RAISE EXCEPTION 'budget optimization % has request id %, not %', opt.id, opt.request_id, args ->> 'request_id'
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF opt.status IN ('completed', 'failed') THEN
-    RETURN;  -- a retry after success: nothing left to do
-  END IF;
-  UPDATE skeldir.budget_optimization_jobs AS b
-     SET status = 'running', started_at = coalesce(b.started_at, clock_timestamp())
-   WHERE b.tenant_id = opt.tenant_id AND b.id = opt.id;
-
-  facts := skeldir.llm_budget_facts(opt.inputs);
-  call := skeldir.llm_call('budget_optimization', opt.request_id,
-                           jsonb_build_object('feature', 'budget_optimization',
-                                              'instructions', 'Explain the recommended split in a short paragraph, citing only these facts.',
-                                              'facts', facts));
-  UPDATE skeldir.budget_optimization_jobs AS b
-     SET status = CASE WHEN call ->> 'decision' = 'block' THEN 'failed' ELSE 'completed' END::skeldir.llm_job_status,
-         result = CASE WHEN call ->> 'decision' <> 'block' THEN
-                    facts || jsonb_build_object('synthesis', call #> '{response,text}',
-                                                'llm', call - 'response' - 'created_at')
-                  END,
-         error = CASE WHEN call ->> 'decision' = 'block' THEN 'llm budget exceeded: ' || (call ->> 'reason') END,
-         finished_at = clock_timestamp()
-   WHERE b.tenant_id = opt.tenant_id AND b.id = opt.id;
 END
 $$;
 
@@ -92,8 +57,8 @@ LANGUAGE sql STABLE
 RETURN (
   SELECT skeldir.jsonb_without_null_keys(jsonb_build_object(
            'job_id', b.id,
-           'status', s.status,
-           'progress_percentage', CASE WHEN s.status <> 'running' THEN 100 WHEN j.state = 'running' OR b.status = 'running' THEN 50 ELSE 0 END,
+           'status', CASE s.status WHEN 'queued' THEN 'running' ELSE s.status END,
+           'progress_percentage', s.progress_percentage,
            'allocations', b.result -> 'allocations',
            'synthesis', b.result -> 'synthesis',
            'note', b.result -> 'note',
@@ -102,12 +67,9 @@ RETURN (
            'metrics', CASE WHEN b.result IS NOT NULL THEN jsonb_build_object(
                         'deterministic_runtime_ms', floor(extract(epoch FROM b.finished_at - b.started_at) * 1000)::bigint,
                         'llm_cost_usd', b.result #> '{llm,cost_usd}') END,
-           'error', coalesce(b.error, CASE WHEN s.status = 'failed' THEN j.last_error END)))
+           'error', s.error))
     FROM skeldir.budget_optimization_jobs AS b
-    LEFT JOIN skeldir.jobs AS j ON j.id = b.job_id AND j.tenant_scope = b.tenant_id
-   CROSS JOIN LATERAL (SELECT CASE WHEN b.status = 'completed' THEN 'complete'
-                                   WHEN b.status = 'failed' OR j.state = 'dead' THEN 'failed'
-                                   ELSE 'running' END AS status) AS s
+   CROSS JOIN LATERAL skeldir.llm_job_standing(b.status, b.error, b.job_id, b.tenant_id) AS s
    WHERE b.tenant_id = (SELECT skeldir.current_tenant_id()) AND b.id = budget_optimization_id);
 
 INSERT INTO skeldir.job_kinds (kind, queue, body, soft_limit, hard_limit, max_attempts, backoff_base, batchable)
