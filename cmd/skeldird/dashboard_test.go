@@ -196,6 +196,13 @@ func TestDashboardBadInputIsAProblemNamingTheField(t *testing.T) {
 		{"POST", "/api/budget/optimize", `{"total_budget": "lots", "optimization_goal": "maximize_revenue"}`, "total_budget"},
 		{"POST", "/api/budget/optimize", `{"total_budget": 5000}`, "optimization_goal"},
 		{"POST", "/api/reconciliation/sync", `{"start_date": "soon"}`, "start_date"},
+		{"POST", "/api/investigations", `{"question": "why?"}`, "question"},
+		{"POST", "/api/investigations", `{"question": "Why did revenue move?", "context": {"channels": ["myspace"]}}`, "channels"},
+		{"POST", "/api/budget/optimize", `{"total_budget": 10, "optimization_goal": "maximize_revenue"}`, "total_budget"},
+		{"POST", "/api/budget/optimize", `{"total_budget": 5000, "optimization_goal": "go_viral"}`, "optimization_goal"},
+		{"GET", "/api/v1/explain/horoscope/email", "", "entity_type"},
+		{"GET", "/api/v1/explain/attribution_score/not-a-uuid", "", "entity_id"},
+		{"GET", "/api/attribution/explain/channel_performance/myspace", "", "entity_id"},
 	}
 	for _, c := range cases {
 		resp, body := d.Do(t, c.method, c.path, []byte(c.body), map[string]string{"Authorization": "Bearer " + a.token})
@@ -209,6 +216,9 @@ func TestDashboardBadInputIsAProblemNamingTheField(t *testing.T) {
 		}
 	}
 	// Unknown records are 404s, and nothing is a 500.
+	if resp, body := a.get(t, d, "/api/v1/explain/budget_recommendation/"+a.budgetJob, nil); resp.StatusCode != http.StatusNotImplemented {
+		t.Errorf("an explanation Skeldir does not offer yet: %d %s", resp.StatusCode, body)
+	}
 	for _, path := range []string{"/api/reconciliation/platform/myspace",
 		fmt.Sprintf("/api/investigations/%s/status", "00000000-0000-0000-0000-00000000beef")} {
 		if resp, body := a.get(t, d, path, nil); resp.StatusCode != http.StatusNotFound {

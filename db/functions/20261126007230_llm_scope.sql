@@ -21,30 +21,31 @@ DECLARE
   unknown text;
 BEGIN
   IF jsonb_typeof(o) <> 'object' THEN
-    RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = 'invalid_parameter_value', COLUMN = 'context';
   END IF;
   BEGIN
     start_date := (o #>> '{date_range,start_date}')::date;
     end_date := (o #>> '{date_range,end_date}')::date;
   EXCEPTION WHEN data_exception THEN
-    RAISE EXCEPTION 'date_range.start_date and end_date must be dates (YYYY-MM-DD)' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'date_range.start_date and end_date must be dates (YYYY-MM-DD)'
+      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'date_range';
   END;
   IF start_date > end_date THEN
     RAISE EXCEPTION 'date_range.start_date % is after end_date %', start_date, end_date
-      USING ERRCODE = 'invalid_parameter_value';
+      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'date_range';
   END IF;
   IF NOT model = ANY (enum_range(NULL::skeldir.attribution_model)::text[]) THEN
     RAISE EXCEPTION 'model must be one of %', enum_range(NULL::skeldir.attribution_model)
-      USING ERRCODE = 'invalid_parameter_value';
+      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'model';
   END IF;
   IF jsonb_typeof(channels) <> 'array' THEN
-    RAISE EXCEPTION 'channels must be an array of channel codes' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'channels must be an array of channel codes' USING ERRCODE = 'invalid_parameter_value', COLUMN = 'channels';
   END IF;
   SELECT string_agg(c.value::text, ', ') INTO unknown
     FROM jsonb_array_elements(channels) AS c
    WHERE NOT EXISTS (SELECT FROM skeldir.channel_taxonomy AS t WHERE to_jsonb(t.code) = c.value);
   IF unknown IS NOT NULL THEN
-    RAISE EXCEPTION 'unknown channel(s): %', unknown USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'unknown channel(s): %', unknown USING ERRCODE = 'invalid_parameter_value', COLUMN = 'channels';
   END IF;
   SELECT coalesce(jsonb_agg(DISTINCT c.value ORDER BY c.value), '[]') INTO channels
     FROM jsonb_array_elements(channels) AS c;
@@ -59,7 +60,7 @@ BEGIN
      LIMIT 1;
     currency := coalesce(currency, 'USD');
   ELSIF NOT EXISTS (SELECT FROM skeldir.currencies AS c WHERE c.code = currency) THEN
-    RAISE EXCEPTION 'unknown currency %', quote_literal(currency) USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'unknown currency %', quote_literal(currency) USING ERRCODE = 'invalid_parameter_value', COLUMN = 'currency';
   END IF;
   RETURN jsonb_build_object('start_date', start_date, 'end_date', end_date, 'model', model,
                             'currency', currency, 'channels', channels);

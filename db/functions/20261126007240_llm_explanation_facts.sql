@@ -22,7 +22,7 @@ DECLARE
   top_name text;
 BEGIN
   IF NOT EXISTS (SELECT FROM skeldir.channel_taxonomy AS t WHERE t.code = channel) THEN
-    RAISE EXCEPTION 'unknown channel %', quote_literal(channel) USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'unknown channel %', quote_literal(channel) USING ERRCODE = 'invalid_parameter_value', COLUMN = 'entity_id';
   END IF;
   WITH per AS (
     SELECT a.channel, sum(a.allocated_cents)::bigint AS cents,
@@ -128,14 +128,14 @@ BEGIN
       event_id := entity_id::uuid;
     EXCEPTION WHEN invalid_text_representation THEN
       RAISE EXCEPTION 'an attribution_score entity id is a purchase event id (uuid), not %', quote_literal(entity_id)
-        USING ERRCODE = 'invalid_parameter_value';
+        USING ERRCODE = 'invalid_parameter_value', COLUMN = 'entity_id';
     END;
     RETURN skeldir.llm_attribution_score_facts(event_id);
   WHEN 'budget_recommendation', 'reconciliation_discrepancy' THEN
     RAISE EXCEPTION 'explanations of % are not supported yet', entity_type USING ERRCODE = 'feature_not_supported';
   ELSE
     RAISE EXCEPTION 'entity_type must be one of: attribution_score, budget_recommendation, reconciliation_discrepancy, channel_performance'
-      USING ERRCODE = 'invalid_parameter_value';
+      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'entity_type';
   END CASE;
 END
 $$;

@@ -25,19 +25,19 @@ DECLARE
   bad text;
 BEGIN
   IF total_budget IS NULL OR total_budget < 1000 THEN
-    RAISE EXCEPTION 'total_budget must be at least 1000' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'total_budget must be at least 1000' USING ERRCODE = 'invalid_parameter_value', COLUMN = 'total_budget';
   END IF;
   IF optimization_goal IS NULL OR optimization_goal NOT IN ('maximize_roas', 'maximize_revenue', 'minimize_cpa') THEN
     RAISE EXCEPTION 'optimization_goal must be one of maximize_roas, maximize_revenue, minimize_cpa'
-      USING ERRCODE = 'invalid_parameter_value';
+      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'optimization_goal';
   END IF;
   IF jsonb_typeof(c) <> 'object' THEN
-    RAISE EXCEPTION 'constraints must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'constraints must be a JSON object' USING ERRCODE = 'invalid_parameter_value', COLUMN = 'constraints';
   END IF;
   scope := skeldir.llm_scope(jsonb_strip_nulls(coalesce(options, '{}') || jsonb_build_object('date_range', c -> 'date_range')));
   FOREACH bad IN ARRAY ARRAY['channel_minimums', 'channel_maximums'] LOOP
     IF jsonb_typeof(coalesce(c -> bad, '{}')) <> 'object' THEN
-      RAISE EXCEPTION '% must be an object of channel: amount', bad USING ERRCODE = 'invalid_parameter_value';
+      RAISE EXCEPTION '% must be an object of channel: amount', bad USING ERRCODE = 'invalid_parameter_value', COLUMN = 'constraints';
     END IF;
   END LOOP;
   SELECT string_agg(format('%s.%s', l.key, k.key), ', ' ORDER BY l.key, k.key) INTO bad
@@ -47,14 +47,14 @@ BEGIN
       OR NOT EXISTS (SELECT FROM skeldir.channel_taxonomy AS t WHERE t.code = k.key AND t.is_paid);
   IF bad IS NOT NULL THEN
     RAISE EXCEPTION 'constraints must map paid channels to non-negative amounts: % do not', bad
-      USING ERRCODE = 'invalid_parameter_value';
+      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'constraints';
   END IF;
   SELECT string_agg(mn.key, ', ' ORDER BY mn.key) INTO bad
     FROM jsonb_each(coalesce(c -> 'channel_minimums', '{}')) AS mn
     JOIN jsonb_each(coalesce(c -> 'channel_maximums', '{}')) AS mx ON mx.key = mn.key
    WHERE mn.value::text::numeric > mx.value::text::numeric;
   IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'minimum above maximum for %', bad USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'minimum above maximum for %', bad USING ERRCODE = 'invalid_parameter_value', COLUMN = 'constraints';
   END IF;
   IF (SELECT coalesce(sum(m.value::text::numeric), 0) FROM jsonb_each(coalesce(c -> 'channel_minimums', '{}')) AS m)
      > total_budget THEN

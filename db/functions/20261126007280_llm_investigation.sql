@@ -135,7 +135,7 @@ BEGIN
     RAISE EXCEPTION 'an investigation needs a tenant context' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   IF q IS NULL OR length(q) NOT BETWEEN 10 AND 500 THEN
-    RAISE EXCEPTION 'question must be 10 to 500 characters' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'question must be 10 to 500 characters' USING ERRCODE = 'invalid_parameter_value', COLUMN = 'question';
   END IF;
   PERFORM skeldir.llm_scope(context);
   -- The same request id twice is the same investigation.

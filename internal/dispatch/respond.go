@@ -33,7 +33,8 @@ func readBody(r *http.Request) ([]byte, *problem.Details) {
 // writeDatabaseError answers a request whose SQL call failed. The database
 // judges input: a refused parameter (SQLSTATE class 22, with the parameter
 // named as the error's column) is a 400 naming the field, a missing row a
-// 404. Any other error is a 500 (a bug: nothing a client sends should cause
+// 404, a feature the contract names but Skeldir does not offer yet a 501.
+// Any other error is a 500 (a bug: nothing a client sends should cause
 // one); a database that could not be reached in time is a 503 with
 // Retry-After.
 func writeDatabaseError(w http.ResponseWriter, r *http.Request, err error) {
@@ -46,6 +47,9 @@ func writeDatabaseError(w http.ResponseWriter, r *http.Request, err error) {
 		case pgErr.Code == "P0002":
 			problem.Write(w, r, problem.Details{Type: "not_found", Title: "Not Found",
 				Status: http.StatusNotFound, Detail: pgErr.Message})
+		case pgErr.Code == "0A000":
+			problem.Write(w, r, problem.Details{Type: "not_implemented", Title: "Not Implemented",
+				Status: http.StatusNotImplemented, Detail: pgErr.Message})
 		default:
 			problem.Write(w, r, problem.Details{Type: "internal_error", Title: "Internal Server Error",
 				Status: http.StatusInternalServerError, Detail: "an unexpected error occurred; quote the correlation id"})
