@@ -4,6 +4,7 @@
 //	skeldird tenant create --name N         create a tenant and its credentials
 //	skeldird tenant rotate-key --tenant ID  issue a new API key
 //	skeldird tenant rotate-secret ...       activate a new webhook secret
+//	skeldird user create --tenant ID --email E  create a dashboard user (password on stdin)
 //	skeldird dlq list|replay --tenant ID    inspect and replay dead webhook deliveries
 //	skeldird audit                          check grants and RLS against the rules
 //
@@ -53,6 +54,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve", "serve the HTTP API until SIGINT or SIGTERM", runServe},
 		{"tenant", "tenant create|rotate-key|rotate-secret|pin-paypal [flags]", "create tenants, rotate their credentials", runTenant},
+		{"user", "user create --tenant ID --email EMAIL", "create a dashboard user (password read from stdin)", runUser},
 		{"dlq", "dlq list|replay --tenant ID [flags]", "list and replay the ingestion dead-letter queue", runDLQ},
 		{"audit", "audit [--json]", "report roles, grants, RLS and definer functions; exit 1 on any deviation", runAudit},
 	}

@@ -99,6 +99,9 @@ func serveAPI(ctx context.Context, cfg config.Config, logger *slog.Logger, ln ne
 		MaxBodyBytes:       cfg.MaxBodyBytes,
 		IngestWorkers:      cfg.IngestWorkers,
 		WorkerProbeTimeout: cfg.WorkerProbeTimeout,
+		Auth: dispatch.AuthOptions{RefreshTTL: cfg.RefreshTokenTTL, LoginWindow: cfg.LoginWindow,
+			LoginMaxPerIP: cfg.LoginMaxPerIP, LoginMaxPerEmail: cfg.LoginMaxPerEmail,
+			TenantRate: cfg.TenantRate, TenantBurst: cfg.TenantBurst},
 	})
 	logger.Info("serving", "addr", ln.Addr().String())
 	return serveHTTP(ctx, cfg, logger, ln, handler)

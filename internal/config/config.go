@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -23,7 +24,7 @@ type Config struct {
 	// DatabaseURL is how `serve` connects: a login role that is a member of
 	// skeldir_api.
 	DatabaseURL string
-	// AdminDatabaseURL is how operator commands (tenant, audit) connect: a
+	// AdminDatabaseURL is how operator commands (tenant, user, dlq, audit) connect: a
 	// login role that is a member of skeldir_admin.
 	AdminDatabaseURL string
 	// WorkerDatabaseURL is how the work loop connects: a login role that is a
@@ -59,6 +60,23 @@ type Config struct {
 	TokenKey []byte
 	// AccessTokenTTL is how long an access token lasts.
 	AccessTokenTTL time.Duration
+	// RefreshTokenTTL is how long a refresh token lasts unused; each refresh
+	// issues a new one.
+	RefreshTokenTTL time.Duration
+	// LoginWindow is the sliding window over which failed logins count.
+	LoginWindow time.Duration
+	// LoginMaxPerIP is how many failed logins one client address may have in
+	// the window before it must wait.
+	LoginMaxPerIP int
+	// LoginMaxPerEmail is how many failed logins one email may have in the
+	// window before it must wait.
+	LoginMaxPerEmail int
+	// TenantRate is the sustained dashboard requests per second one tenant
+	// may make (per API replica).
+	TenantRate float64
+	// TenantBurst is how many requests a tenant may make at once above the
+	// sustained rate.
+	TenantBurst int
 }
 
 type setting struct {
@@ -69,7 +87,7 @@ type setting struct {
 var settings = []setting{
 	{"DATABASE_URL", "", "PostgreSQL URL for `serve`, as a member of skeldir_api (passwords may come from PGPASSFILE)",
 		func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
-	{"ADMIN_DATABASE_URL", "", "PostgreSQL URL for operator commands (tenant, audit), as a member of skeldir_admin",
+	{"ADMIN_DATABASE_URL", "", "PostgreSQL URL for operator commands (tenant, user, dlq, audit), as a member of skeldir_admin",
 		func(c *Config, v string) error { c.AdminDatabaseURL = v; return nil }},
 	{"WORKER_DATABASE_URL", "", "PostgreSQL URL for the work loop (serve --role worker|all), as a member of skeldir_worker",
 		func(c *Config, v string) error { c.WorkerDatabaseURL = v; return nil }},
@@ -115,6 +133,25 @@ var settings = []setting{
 		}},
 	{"SKELDIR_ACCESS_TOKEN_TTL", "15m", "how long a dashboard access token lasts",
 		durationInto(func(c *Config) *time.Duration { return &c.AccessTokenTTL })},
+	{"SKELDIR_REFRESH_TOKEN_TTL", "720h", "how long a refresh token lasts unused (each refresh rotates it)",
+		durationInto(func(c *Config) *time.Duration { return &c.RefreshTokenTTL })},
+	{"SKELDIR_LOGIN_WINDOW", "15m", "sliding window over which failed logins count",
+		durationInto(func(c *Config) *time.Duration { return &c.LoginWindow })},
+	{"SKELDIR_LOGIN_MAX_PER_IP", "20", "failed logins one client address may have in the window; then 429 with Retry-After",
+		positiveInto(func(c *Config) *int { return &c.LoginMaxPerIP })},
+	{"SKELDIR_LOGIN_MAX_PER_EMAIL", "10", "failed logins one email may have in the window; then 429 with Retry-After",
+		positiveInto(func(c *Config) *int { return &c.LoginMaxPerEmail })},
+	{"SKELDIR_TENANT_RATE", "50", "dashboard requests per second one tenant may sustain, per API replica; beyond it 429 with Retry-After",
+		func(c *Config, v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(f > 0) || math.IsInf(f, 0) {
+				return errors.New("want a positive number of requests per second")
+			}
+			c.TenantRate = f
+			return nil
+		}},
+	{"SKELDIR_TENANT_BURST", "100", "dashboard requests one tenant may make at once above its rate",
+		positiveInto(func(c *Config) *int { return &c.TenantBurst })},
 }
 
 func positiveInto(field func(*Config) *int) func(*Config, string) error {

@@ -1,11 +1,274 @@
 package dispatch
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/skeldir/skeldir/internal/auth"
+	"github.com/skeldir/skeldir/internal/correlation"
+	"github.com/skeldir/skeldir/internal/problem"
 )
 
+// AuthOptions configure login, refresh tokens and the per-tenant rate limit.
+type AuthOptions struct {
+	// RefreshTTL is how long a refresh token lasts unused.
+	RefreshTTL time.Duration
+	// LoginWindow is the sliding window over which failed logins count.
+	LoginWindow time.Duration
+	// LoginMaxPerIP and LoginMaxPerEmail are the failed logins allowed in the
+	// window per client address and per email.
+	LoginMaxPerIP, LoginMaxPerEmail int
+	// TenantRate (requests per second) and TenantBurst bound each tenant's
+	// dashboard requests; a zero rate disables the limit.
+	TenantRate  float64
+	TenantBurst int
+}
+
+type authHandlers struct {
+	db     DB
+	tokens *auth.Tokens
+	o      AuthOptions
+}
+
 // mountAuth routes /api/auth: login, refresh and logout, and verify behind
-// bearer.
-func mountAuth(r chi.Router, o Options, bearer func(http.Handler) http.Handler) {}
+// bearer. The database checks passwords and keeps refresh tokens; the daemon
+// signs the access tokens.
+func mountAuth(r chi.Router, o Options, bearer func(http.Handler) http.Handler) {
+	h := authHandlers{db: o.DB, tokens: o.Tokens, o: o.Auth}
+	r.Post("/api/auth/login", h.login)
+	r.Post("/api/auth/refresh", h.refresh)
+	r.With(bearer).Post("/api/auth/logout", h.logout)
+	r.With(bearer).Get("/api/auth/verify", h.verify)
+}
+
+// session is what api.login and api.refresh_session answer.
+type session struct {
+	Outcome          string    `json:"outcome"`
+	RetryAfter       int       `json:"retry_after"`
+	UserID           string    `json:"user_id"`
+	TenantID         string    `json:"tenant_id"`
+	Email            string    `json:"email"`
+	RefreshToken     string    `json:"refresh_token"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+}
+
+func (h authHandlers) login(w http.ResponseWriter, r *http.Request) {
+	body, bad := jsonObject(r, false)
+	if bad != nil {
+		problem.Write(w, r, *bad)
+		return
+	}
+	email, bad := stringField(body, "email", true)
+	var password string
+	if bad == nil {
+		password, bad = stringField(body, "password", true)
+	}
+	if bad != nil {
+		problem.Write(w, r, *bad)
+		return
+	}
+	var s session
+	err := h.db.QueryRow(r.Context(), "SELECT api.login($1, $2, $3::inet, $4::interval, $5::interval, $6, $7)",
+		email, password, clientIP(r), interval(h.o.RefreshTTL), interval(h.o.LoginWindow),
+		h.o.LoginMaxPerIP, h.o.LoginMaxPerEmail).Scan(&s)
+	if err != nil {
+		writeDatabaseError(w, r, err)
+		return
+	}
+	switch s.Outcome {
+	case "ok":
+		h.issue(w, s)
+	case "rate_limited":
+		tooManyRequests(w, r, max(1, s.RetryAfter), fmt.Sprintf(
+			"too many failed logins from this address or for this email; retry in %d seconds", max(1, s.RetryAfter)))
+	default:
+		// Never which of the two was wrong.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="skeldir"`)
+		problem.Write(w, r, problem.Details{Type: "invalid_credentials", Title: "Unauthorized",
+			Status: http.StatusUnauthorized, Detail: "the email or the password is wrong"})
+	}
+}
+
+func (h authHandlers) refresh(w http.ResponseWriter, r *http.Request) {
+	body, bad := jsonObject(r, false)
+	if bad != nil {
+		problem.Write(w, r, *bad)
+		return
+	}
+	token, bad := stringField(body, "refresh_token", true)
+	if bad != nil {
+		problem.Write(w, r, *bad)
+		return
+	}
+	var s session
+	err := h.db.QueryRow(r.Context(), "SELECT api.refresh_session($1, $2::interval)",
+		token, interval(h.o.RefreshTTL)).Scan(&s)
+	if err != nil {
+		writeDatabaseError(w, r, err)
+		return
+	}
+	switch s.Outcome {
+	case "ok":
+		h.issue(w, s)
+	case "reused":
+		unauthorized(w, r, "the refresh token was already used, so every session it belongs to has been revoked; log in again")
+	default:
+		unauthorized(w, r, "the refresh token is invalid, expired or revoked; log in again")
+	}
+}
+
+// issue answers a login or refresh: a signed access token and the refresh
+// token the database issued (shown this once).
+func (h authHandlers) issue(w http.ResponseWriter, s session) {
+	token, claims := h.tokens.Issue(s.UserID, s.TenantID)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"access_token":       token,
+		"token_type":         "Bearer",
+		"expires_in":         claims.Expires - claims.IssuedAt,
+		"refresh_token":      s.RefreshToken,
+		"refresh_expires_in": int64(time.Until(s.RefreshExpiresAt).Seconds()),
+		"tenant_id":          s.TenantID,
+		"user":               map[string]string{"id": s.UserID, "email": s.Email, "tenant_id": s.TenantID},
+	})
+}
+
+func (h authHandlers) logout(w http.ResponseWriter, r *http.Request) {
+	c, ok := sessionClaims(w, r)
+	if !ok {
+		return
+	}
+	body, bad := jsonObject(r, true)
+	if bad != nil {
+		problem.Write(w, r, *bad)
+		return
+	}
+	var token *string
+	if _, present := body["refresh_token"]; present {
+		t, bad := stringField(body, "refresh_token", true)
+		if bad != nil {
+			problem.Write(w, r, *bad)
+			return
+		}
+		token = &t
+	}
+	var revoked struct {
+		RevokedTokens int64 `json:"revoked_tokens"`
+	}
+	if err := h.db.QueryRow(r.Context(), "SELECT api.logout($1::uuid, $2::uuid, $3)",
+		c.Tenant, c.Subject, token).Scan(&revoked); err != nil {
+		writeDatabaseError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"success":        true,
+		"correlation_id": correlation.FromContext(r.Context()),
+		"message":        "Session terminated",
+		"revoked_tokens": revoked.RevokedTokens,
+	})
+}
+
+func (h authHandlers) verify(w http.ResponseWriter, r *http.Request) {
+	c, ok := sessionClaims(w, r)
+	if !ok {
+		return
+	}
+	var user *struct {
+		UserID   string `json:"user_id"`
+		TenantID string `json:"tenant_id"`
+		Email    string `json:"email"`
+	}
+	if err := h.db.QueryRow(r.Context(), "SELECT api.verify_session($1::uuid, $2::uuid)",
+		c.Tenant, c.Subject).Scan(&user); err != nil {
+		writeDatabaseError(w, r, err)
+		return
+	}
+	if user == nil {
+		unauthorized(w, r, "the token's user no longer exists or is disabled")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"valid":      true,
+		"user_id":    user.UserID,
+		"tenant_id":  user.TenantID,
+		"email":      user.Email,
+		"expires_at": time.Unix(c.Expires, 0).UTC().Format(time.RFC3339),
+	})
+}
+
+// sessionClaims are the verified claims of a token that names a user: a
+// token signed with our key whose subject is not a user id (one minted for a
+// service, say) is no session to verify or end.
+func sessionClaims(w http.ResponseWriter, r *http.Request) (auth.Claims, bool) {
+	c := claimsOf(r.Context())
+	if !correlation.IsUUID(c.Subject) || !correlation.IsUUID(c.Tenant) {
+		unauthorized(w, r, "the access token names no user")
+		return c, false
+	}
+	return c, true
+}
+
+// jsonObject parses the request body as one JSON object; an empty body is
+// an empty object where allowEmpty.
+func jsonObject(r *http.Request, allowEmpty bool) (map[string]json.RawMessage, *problem.Details) {
+	raw, bad := readBody(r)
+	if bad != nil {
+		return nil, bad
+	}
+	if allowEmpty && len(bytes.TrimSpace(raw)) == 0 {
+		return map[string]json.RawMessage{}, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return nil, &problem.Details{Type: "invalid_body", Title: "Bad Request", Status: http.StatusBadRequest,
+			Detail: "the request body must be a JSON object"}
+	}
+	return obj, nil
+}
+
+// stringField reads obj[name] as a JSON string, naming the field when it is
+// missing (and required), not a string, or holds a NUL (which PostgreSQL
+// text cannot).
+func stringField(obj map[string]json.RawMessage, name string, required bool) (string, *problem.Details) {
+	raw, present := obj[name]
+	if !present || string(raw) == "null" {
+		if required {
+			return "", fieldProblem(name, name+" is required")
+		}
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fieldProblem(name, name+" must be a string")
+	}
+	if strings.ContainsRune(s, 0) {
+		return "", fieldProblem(name, name+" must not contain NUL characters")
+	}
+	return s, nil
+}
+
+func fieldProblem(field, detail string) *problem.Details {
+	return &problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
+		Detail: detail, Field: field}
+}
+
+// clientIP is the peer's address. Forwarded headers are not trusted: a
+// client could name any address and escape its login limit.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil || net.ParseIP(host) == nil {
+		return "0.0.0.0"
+	}
+	return host
+}
+
+// interval spells d for a PostgreSQL interval parameter.
+func interval(d time.Duration) string {
+	return fmt.Sprintf("%d milliseconds", d.Milliseconds())
+}

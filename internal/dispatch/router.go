@@ -50,6 +50,8 @@ type Options struct {
 	WorkerProbeTimeout time.Duration
 	// Tokens signs and verifies the dashboard's access tokens.
 	Tokens *auth.Tokens
+	// Auth configures login limits, refresh tokens and the per-tenant rate.
+	Auth AuthOptions
 }
 
 // maxIngestBatch bounds how many deliveries share one transaction.
@@ -88,7 +90,7 @@ func NewRouter(ctx context.Context, o Options) http.Handler {
 	bearer := requireBearer(o.Tokens)
 	mountAuth(r, o, bearer)
 	r.Group(func(r chi.Router) {
-		r.Use(bearer)
+		r.Use(bearer, limitTenants(o.Auth.TenantRate, o.Auth.TenantBurst))
 		mountDashboard(r, o)
 		r.Get("/api/health/detailed", h.apiDetailed)
 		mountExport(r, o)
