@@ -101,6 +101,7 @@ func TestATokenForOneTenantNeverYieldsAnothersData(t *testing.T) {
 		"/api/budget/recommendations/" + a.budgetJob,
 		"/api/investigations/" + a.investigation + "/status",
 		"/api/health/detailed",
+		"/api/auth/verify",
 	}
 	for _, route := range routes {
 		resp, body := a.get(t, d, route, nil)
