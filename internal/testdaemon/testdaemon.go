@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -157,6 +158,40 @@ func (d *Daemon) Kill(t testing.TB) {
 		d.cmd.Process.Kill()
 		<-d.exited
 	})
+}
+
+// PID is the daemon's process id.
+func (d *Daemon) PID() int { return d.cmd.Process.Pid }
+
+// Memory is the daemon's resident memory, from /proc/<pid>/status.
+type Memory struct {
+	RSS  int64 // resident set size now (VmRSS), bytes
+	Peak int64 // the most it has ever been resident (VmHWM), bytes
+}
+
+// Memory reads the daemon's resident memory now. (An error, not t.Fatal:
+// tests sample it from goroutines of their own.)
+func (d *Daemon) Memory() (Memory, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", d.PID()))
+	if err != nil {
+		return Memory{}, fmt.Errorf("read the daemon's memory: %w", err)
+	}
+	var m Memory
+	for _, line := range strings.Split(string(status), "\n") {
+		name, value, _ := strings.Cut(line, ":")
+		var kB int64
+		fmt.Sscanf(strings.TrimSpace(value), "%d kB", &kB)
+		switch name {
+		case "VmRSS":
+			m.RSS = kB << 10
+		case "VmHWM":
+			m.Peak = kB << 10
+		}
+	}
+	if m.RSS == 0 || m.Peak == 0 {
+		return m, fmt.Errorf("no VmRSS and VmHWM in /proc/%d/status", d.PID())
+	}
+	return m, nil
 }
 
 // Logs returns everything the daemon has logged so far.
