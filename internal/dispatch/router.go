@@ -81,6 +81,7 @@ func NewRouter(ctx context.Context, o Options) http.Handler {
 	r.Get("/health/worker", (&workerHealth{db: o.DB, timeout: o.WorkerProbeTimeout}).serve)
 	metrics.RegisterQueueStats(o.Registry, queueStats(o.DB))
 	r.Method(http.MethodGet, "/metrics", metrics.Handler(o.Registry))
+	r.Get("/openapi.json", serveOpenAPI)
 
 	wh := webhooks{db: o.DB, logger: o.Logger, metrics: metrics.NewWebhooks(o.Registry),
 		batcher: newIngestBatcher(ctx, o.DB, o.IngestWorkers, maxIngestBatch)}

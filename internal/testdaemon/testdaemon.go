@@ -130,6 +130,9 @@ func Start(t testing.TB, role string, env ...string) *Daemon {
 			t.Fatalf("skeldird did not start serving within 30s\n%s", d.logs.String())
 		}
 	}
+	if d.BaseURL != "" {
+		apiListeners.Store(d.BaseURL, true)
+	}
 	t.Cleanup(func() { d.Stop(t) })
 	return d
 }
@@ -225,6 +228,7 @@ func Get(t testing.TB, method, url string, body []byte, header map[string]string
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", method, url, err)
 	}
+	record(t, req, resp, b)
 	return resp, b
 }
 
