@@ -317,11 +317,17 @@ func TestAuthBadInputIsAProblemNamingTheField(t *testing.T) {
 	for _, c := range cases {
 		code, h, body := postJSON(t, d, c.path, c.body, c.header)
 		var p struct {
-			Status int    `json:"status"`
-			Field  string `json:"field"`
+			Status int `json:"status"`
+			Errors []struct {
+				Field string `json:"field"`
+			} `json:"errors"`
 		}
 		json.Unmarshal(body, &p)
-		if code != 400 || h["Content-Type"] != "application/problem+json" || p.Field != c.field {
+		field := ""
+		if len(p.Errors) == 1 {
+			field = p.Errors[0].Field
+		}
+		if code != 400 || h["Content-Type"] != "application/problem+json" || field != c.field {
 			t.Errorf("%s: %d %s %s, want 400 naming %q", c.name, code, h["Content-Type"], body, c.field)
 		}
 	}

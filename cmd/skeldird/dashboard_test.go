@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skeldir/skeldir/internal/export/exporttest"
 	"github.com/skeldir/skeldir/internal/testdaemon"
 	"github.com/skeldir/skeldir/internal/testdb"
 )
@@ -25,8 +27,15 @@ type dashboardTenant struct {
 func seedDashboardTenant(t *testing.T, db *testdb.DB, name string, cents int) dashboardTenant {
 	t.Helper()
 	dt := dashboardTenant{tenant: createTenant(t, db, name), cents: cents}
-	dt.token = testdaemon.Token("user-of-"+name, dt.ID)
 	ctx := context.Background()
+	var user struct {
+		ID string `json:"user_id"`
+	}
+	if err := db.Pool(t, testdb.Admin).QueryRow(ctx, "SELECT admin.create_user($1, $2, 'a long enough password')",
+		dt.ID, strings.ReplaceAll(strings.ToLower(name), " ", "-")+"@example.com").Scan(&user); err != nil || user.ID == "" {
+		t.Fatalf("create user: %v %+v", err, user)
+	}
+	dt.token = testdaemon.Token(user.ID, dt.ID)
 	su := db.Pool(t, testdb.Superuser)
 	conn, err := su.Acquire(ctx)
 	if err != nil {
@@ -102,12 +111,19 @@ func TestATokenForOneTenantNeverYieldsAnothersData(t *testing.T) {
 		"/api/investigations/" + a.investigation + "/status",
 		"/api/health/detailed",
 		"/api/auth/verify",
+		"/api/export/revenue",
+		"/api/export/csv",
+		"/api/export/json",
+		"/api/export/excel",
 	}
 	for _, route := range routes {
 		resp, body := a.get(t, d, route, nil)
 		if resp.StatusCode >= 300 {
 			t.Errorf("GET %s as A: %d %s", route, resp.StatusCode, body)
 			continue
+		}
+		if route == "/api/export/excel" {
+			body = xlsxText(t, body)
 		}
 		for _, secret := range []string{b.ID, "777.77", "77777", b.investigation, b.budgetJob} {
 			if strings.Contains(string(body), secret) {
@@ -131,6 +147,11 @@ func TestATokenForOneTenantNeverYieldsAnothersData(t *testing.T) {
 	}
 	if json.Unmarshal(body, &counter) != nil || counter.TotalRevenue != 123.45 || counter.TenantID != a.ID || counter.EventCount != 1 {
 		t.Errorf("A's realtime revenue: %s", body)
+	}
+	for _, route := range []string{"/api/export/csv", "/api/export/json"} {
+		if _, body := a.get(t, d, route, nil); !strings.Contains(string(body), "123.45") {
+			t.Errorf("GET %s as A lacks A's own purchase: %s", route, body)
+		}
 	}
 	// Without a token, or with a forged one, nothing.
 	for _, auth := range []string{"", "Bearer not.a.token", "Basic " + a.token} {
@@ -250,4 +271,21 @@ func TestAPIHealthReportsEachService(t *testing.T) {
 	if resp, _ := d.Do(t, "GET", "/api/health/detailed", nil, nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("GET /api/health/detailed without a token: %d", resp.StatusCode)
 	}
+}
+
+// xlsxText is the text of every cell of a workbook, one line per row.
+func xlsxText(t *testing.T, workbook []byte) []byte {
+	t.Helper()
+	var text bytes.Buffer
+	err := exporttest.ReadXLSX(bytes.NewReader(workbook), int64(len(workbook)), func(_ string, cells []exporttest.Cell) error {
+		for _, c := range cells {
+			fmt.Fprintf(&text, "%v\t", c)
+		}
+		text.WriteByte('\n')
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("the workbook does not open: %v", err)
+	}
+	return text.Bytes()
 }
