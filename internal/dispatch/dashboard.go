@@ -173,7 +173,7 @@ func (d dashboard) budgetOptimize(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"job_id": id, "estimated_duration_seconds": 5,
+	writeJSON(w, http.StatusAccepted, map[string]any{"job_id": id, "estimated_duration_seconds": 30,
 		"status_url": "/api/budget/recommendations/" + id})
 }
 
@@ -223,7 +223,7 @@ func (d dashboard) investigate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"investigation_id": id, "status": "queued",
-		"estimated_duration_seconds": 5, "status_url": "/api/investigations/" + id + "/status"})
+		"estimated_duration_seconds": 30, "status_url": "/api/investigations/" + id + "/status"})
 }
 
 func (d dashboard) investigationStatus(w http.ResponseWriter, r *http.Request) {
