@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -99,22 +101,12 @@ func TestATokenForOneTenantNeverYieldsAnothersData(t *testing.T) {
 	refreshViews(t, db)
 	d := startAPI(t, db)
 
-	// Every GET route behind a token; the ones naming a record name A's.
-	routes := []string{
-		"/api/attribution/revenue/realtime",
-		"/api/attribution/channels",
-		"/api/attribution/explain/channel_performance/email",
-		"/api/v1/explain/channel_performance/email",
-		"/api/reconciliation/status",
-		"/api/reconciliation/platform/shopify",
-		"/api/budget/recommendations/" + a.budgetJob,
-		"/api/investigations/" + a.investigation + "/status",
-		"/api/health/detailed",
-		"/api/auth/verify",
-		"/api/export/revenue",
-		"/api/export/csv",
-		"/api/export/json",
-		"/api/export/excel",
+	routes := tokenGETRoutes(t, d, map[string]string{
+		"{job_id}": a.budgetJob, "{investigation_id}": a.investigation, "{platform_id}": "shopify",
+		"{entity_type}": "channel_performance", "{entity_id}": "email",
+	})
+	if len(routes) < 14 {
+		t.Fatalf("only %d GET routes behind a token in /openapi.json: %v", len(routes), routes)
 	}
 	for _, route := range routes {
 		resp, body := a.get(t, d, route, nil)
@@ -288,4 +280,39 @@ func xlsxText(t *testing.T, workbook []byte) []byte {
 		t.Fatalf("the workbook does not open: %v", err)
 	}
 	return text.Bytes()
+}
+
+// tokenGETRoutes lists every GET route of the daemon's own OpenAPI document
+// that takes a bearer token, its path parameters filled from values; a
+// parameter without a value fails the test, so a new route cannot escape it.
+func tokenGETRoutes(t *testing.T, d *testdaemon.Daemon, values map[string]string) []string {
+	t.Helper()
+	_, body := d.Do(t, "GET", "/openapi.json", nil, nil)
+	var doc struct {
+		Paths map[string]struct {
+			Get *struct {
+				Security []map[string][]string `json:"security"`
+			} `json:"get"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatalf("/openapi.json: %v", err)
+	}
+	var routes []string
+	for path, item := range doc.Paths {
+		if item.Get == nil || len(item.Get.Security) == 0 {
+			continue
+		}
+		route := path
+		for _, param := range regexp.MustCompile(`\{[a-z_]+\}`).FindAllString(path, -1) {
+			v, ok := values[param]
+			if !ok {
+				t.Fatalf("GET %s: no value for %s in this test", path, param)
+			}
+			route = strings.Replace(route, param, v, 1)
+		}
+		routes = append(routes, route)
+	}
+	sort.Strings(routes)
+	return routes
 }
