@@ -61,6 +61,16 @@ if [ "$fresh" = 1 ] || [ ! -s "$demo" ]; then
   (umask 077; bin/skeldird tenant create --name "Demo Shop" --json > "$demo")
 fi
 tenant_id=$(sed -n 's/.*"tenant_id": "\([^"]*\)".*/\1/p' "$demo")
+
+# A dashboard user for the demo tenant, its generated password kept beside
+# the cluster like the tenant's key.
+login="$home/demo-user.txt"
+if [ "$fresh" = 1 ] || [ ! -s "$login" ]; then
+  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+  printf '%s\n' "$password" | bin/skeldird user create --tenant "$tenant_id" --email demo@example.com >/dev/null
+  (umask 077; printf '%s\n' "$password" > "$login")
+fi
+password=$(cat "$login")
 api_key=$(sed -n 's/.*"api_key": "\([^"]*\)".*/\1/p' "$demo")
 shopify_secret=$(sed -n 's/.*"shopify": "\([^"]*\)".*/\1/p' "$demo")
 
@@ -88,6 +98,13 @@ cat <<MSG
     -H 'X-Skeldir-Tenant-Key: $api_key' \\
     -H 'X-Shopify-Hmac-Sha256: $signature' \\
     --data-raw '$order'
+
+  The dashboard API (log in, then send the access token as a bearer):
+
+  curl -s http://127.0.0.1:8080/api/auth/login -H 'Content-Type: application/json' \\
+    -d '{"email":"demo@example.com","password":"$password"}'
+  curl -s http://127.0.0.1:8080/api/attribution/revenue/realtime -H 'Authorization: Bearer <access_token>'
+  curl -s http://127.0.0.1:8080/openapi.json     (every route)
 
 MSG
 exec bin/skeldird serve

@@ -133,7 +133,9 @@ BEGIN
     RAISE EXCEPTION 'attribution.recompute needs a tenant and a window (day, or window_start and window_end)'
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  PERFORM skeldir.recompute_attribution(from_ts, to_ts);
+  IF skeldir.recompute_attribution(from_ts, to_ts) > 0 THEN
+    PERFORM skeldir.request_matview_refreshes_reading('skeldir.attribution_credits');
+  END IF;
 END
 $$;
 

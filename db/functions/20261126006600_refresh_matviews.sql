@@ -9,7 +9,8 @@
 -- refresh under way is as fresh as it would be). It waits for the view's
 -- own lock no longer than the registry says, then fails and is retried by
 -- the queue; the job's soft limit bounds the query itself. Requests made
--- through the queue coalesce: one pending refresh job per view.
+-- through the queue coalesce: one pending refresh job per view. Besides the
+-- pulse, a job that rewrites a table the views read asks for their refresh.
 SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION skeldir.count_matview_refresh(view_name text, outcome text, seconds double precision)
@@ -56,6 +57,27 @@ BEGIN ATOMIC
                                'matview.refresh:' || m.name))::integer
     FROM skeldir.matviews AS m
    WHERE m.cadence = coalesce(request_matview_refreshes.cadence, m.cadence);
+END;
+
+-- Asks for a refresh of each view that reads table (directly or through
+-- views), after a job changed it in bulk: the dependencies come from the
+-- catalog, so a new view is refreshed after the writes it reads.
+CREATE FUNCTION skeldir.request_matview_refreshes_reading(changed regclass) RETURNS integer
+LANGUAGE sql VOLATILE
+BEGIN ATOMIC
+  WITH RECURSIVE reader(relid) AS (
+    SELECT rw.ev_class FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_rewrite AS rw ON rw.oid = d.objid
+     WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refobjid = changed AND rw.ev_class <> changed
+    UNION
+    SELECT rw.ev_class FROM reader AS r
+      JOIN pg_catalog.pg_depend AS d ON d.refobjid = r.relid AND d.classid = 'pg_catalog.pg_rewrite'::regclass
+      JOIN pg_catalog.pg_rewrite AS rw ON rw.oid = d.objid AND rw.ev_class <> r.relid
+  )
+  SELECT count(skeldir.enqueue('matview.refresh', jsonb_build_object('view', m.name), NULL, NULL,
+                               'matview.refresh:' || m.name))::integer
+    FROM skeldir.matviews AS m
+   WHERE EXISTS (SELECT FROM reader AS r JOIN pg_catalog.pg_class AS c ON c.oid = r.relid
+                  WHERE c.relname = m.name AND c.relnamespace = 'analytics'::regnamespace);
 END;
 
 -- Job bodies.
@@ -113,6 +135,7 @@ DROP FUNCTION skeldir.count_failed_matview_refresh();
 DROP FUNCTION worker.matview_pulse(jsonb, bigint);
 DROP FUNCTION worker.matview_refresh_all(jsonb, bigint);
 DROP FUNCTION worker.matview_refresh(jsonb, bigint);
+DROP FUNCTION skeldir.request_matview_refreshes_reading(regclass);
 DROP FUNCTION skeldir.request_matview_refreshes(text);
 DROP FUNCTION skeldir.refresh_matview(text);
 DROP FUNCTION skeldir.count_matview_refresh(text, text, double precision);

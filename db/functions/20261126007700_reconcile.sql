@@ -200,6 +200,7 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM skeldir.reconcile((args ->> 'run_id')::uuid);
+  PERFORM skeldir.request_matview_refreshes_reading('skeldir.reconciliation_platform_status');
 END
 $$;
 

@@ -2,7 +2,7 @@
 -- the api reads return the caller's rows only, realtime revenue nets refunds
 -- and chargebacks and says how fresh it is, and refresh requests coalesce.
 BEGIN;
-SELECT plan(17);
+SELECT plan(18);
 
 \ir fixtures/two_tenants.sql
 
@@ -93,6 +93,14 @@ SET LOCAL ROLE skeldir_readonly;
 SELECT throws_ok($$ SELECT * FROM analytics.mv_realtime_revenue $$, '42501', NULL,
                  'analysts cannot read the views, which hold every tenant');
 RESET ROLE;
+
+-- A job that rewrote a table asks for the views that read it, found in the
+-- catalog (mv_allocation_summary reads the credits through a view).
+DELETE FROM skeldir.jobs WHERE kind = 'matview.refresh';
+SELECT skeldir.request_matview_refreshes_reading('skeldir.attribution_credits');
+SELECT results_eq($$ SELECT args ->> 'view' FROM skeldir.jobs WHERE kind = 'matview.refresh' ORDER BY 1 $$,
+                  $$ VALUES ('mv_allocation_summary'), ('mv_channel_performance') $$,
+                  'rewritten credits ask for a refresh of exactly the views that read them');
 
 -- Requests coalesce: one pending refresh job per view.
 SELECT skeldir.request_matview_refreshes();
