@@ -76,15 +76,8 @@ CREATE FUNCTION skeldir.llm_scope_to(scope jsonb) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE
 RETURN coalesce(((scope ->> 'end_date')::date + 1)::timestamp AT TIME ZONE 'UTC', 'infinity');
 
--- Minor units as a decimal amount of the currency, with its exact scale.
-CREATE FUNCTION skeldir.llm_major(minor numeric, currency text) RETURNS numeric
-LANGUAGE sql STABLE
-RETURN (SELECT round(minor / power(10::numeric, c.exponent), c.exponent)
-          FROM skeldir.currencies AS c WHERE c.code = currency);
-
 -- migrate:down
 SET LOCAL ROLE skeldir_owner;
-DROP FUNCTION skeldir.llm_major(numeric, text);
 DROP FUNCTION skeldir.llm_scope_to(jsonb);
 DROP FUNCTION skeldir.llm_scope_from(jsonb);
 DROP FUNCTION skeldir.llm_scope(jsonb);

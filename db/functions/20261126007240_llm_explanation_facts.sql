@@ -50,25 +50,25 @@ BEGIN
     'channel', channel,
     'channel_name', (SELECT t.display_name FROM skeldir.channel_taxonomy AS t WHERE t.code = channel),
     'scope', scope,
-    'revenue', skeldir.llm_major(my_cents, cur),
+    'revenue', skeldir.major_units(my_cents, cur),
     'purchases', my_purchases,
     'revenue_share_pct', CASE WHEN total > 0 THEN round(100.0 * my_cents / total, 1) ELSE 0 END,
     'rank', my_rank,
     'channels_with_revenue', n,
-    'total_revenue', skeldir.llm_major(total, cur),
+    'total_revenue', skeldir.major_units(total, cur),
     'top_channel', top_channel,
     'top_channel_name', top_name,
-    'top_channel_revenue', skeldir.llm_major(top_cents, cur),
+    'top_channel_revenue', skeldir.major_units(top_cents, cur),
     'confidence', CASE WHEN my_purchases >= 30 THEN 'high' WHEN my_purchases >= 5 THEN 'medium' ELSE 'low' END,
     'citations', jsonb_build_array(
-      jsonb_build_object('metric', channel || '_attributed_revenue', 'value', skeldir.llm_major(my_cents, cur),
+      jsonb_build_object('metric', channel || '_attributed_revenue', 'value', skeldir.major_units(my_cents, cur),
                          'unit', cur, 'source', 'attribution_allocations.allocated_cents'),
       jsonb_build_object('metric', channel || '_attributed_purchases', 'value', my_purchases,
                          'source', 'attribution_allocations.event_id'),
-      jsonb_build_object('metric', 'total_attributed_revenue', 'value', skeldir.llm_major(total, cur),
+      jsonb_build_object('metric', 'total_attributed_revenue', 'value', skeldir.major_units(total, cur),
                          'unit', cur, 'source', 'attribution_allocations.allocated_cents'))
     || CASE WHEN top_channel IS DISTINCT FROM channel AND top_channel IS NOT NULL THEN jsonb_build_array(
-         jsonb_build_object('metric', top_channel || '_attributed_revenue', 'value', skeldir.llm_major(top_cents, cur),
+         jsonb_build_object('metric', top_channel || '_attributed_revenue', 'value', skeldir.major_units(top_cents, cur),
                             'unit', cur, 'source', 'attribution_allocations.allocated_cents'))
        ELSE '[]' END);
 END
@@ -88,7 +88,7 @@ BEGIN
   END IF;
   SELECT coalesce(jsonb_object_agg(m.model, m.shares), '{}') INTO models
     FROM (SELECT a.model::text AS model,
-                 jsonb_agg(jsonb_build_object('channel', a.channel, 'amount', skeldir.llm_major(a.allocated_cents, a.currency),
+                 jsonb_agg(jsonb_build_object('channel', a.channel, 'amount', skeldir.major_units(a.allocated_cents, a.currency),
                                               'ratio_pct', round(a.ratio * 100, 1))
                            ORDER BY a.allocated_cents DESC, a.channel) AS shares
             FROM skeldir.attribution_allocations AS a
@@ -99,12 +99,12 @@ BEGIN
     'event_id', e.id,
     'channel', e.channel,
     'currency', e.currency,
-    'revenue', skeldir.llm_major(e.revenue_cents, e.currency),
+    'revenue', skeldir.major_units(e.revenue_cents, e.currency),
     'occurred_on', (e.occurred_at AT TIME ZONE 'UTC')::date,
     'models', models,
     'confidence', CASE WHEN models = '{}' THEN 'low' ELSE 'high' END,
     'citations', jsonb_build_array(jsonb_build_object('metric', 'purchase_revenue',
-                                                      'value', skeldir.llm_major(e.revenue_cents, e.currency),
+                                                      'value', skeldir.major_units(e.revenue_cents, e.currency),
                                                       'unit', e.currency, 'source', 'attribution_events.revenue_cents'))
                  || (SELECT coalesce(jsonb_agg(jsonb_build_object('metric', m.key || '_' || (s ->> 'channel') || '_allocated',
                                                                   'value', s -> 'amount', 'unit', e.currency,

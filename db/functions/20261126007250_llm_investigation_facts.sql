@@ -58,13 +58,13 @@ BEGIN
   SELECT coalesce(jsonb_agg(s.a ORDER BY s.a ->> 'day', s.a ->> 'kind'), '[]') INTO anomalies
     FROM (SELECT u.a FROM (SELECT jsonb_build_object('day', x ->> 'day',
                                     'kind', CASE WHEN (x ->> 'net')::numeric > stats.mean THEN 'revenue_spike' ELSE 'revenue_drop' END,
-                                    'net', skeldir.llm_major((x ->> 'net')::numeric, cur),
+                                    'net', skeldir.major_units((x ->> 'net')::numeric, cur),
                                     'z_score', round(((x ->> 'net')::numeric - stats.mean) / stats.sd, 2)) AS a
             FROM jsonb_array_elements(daily) AS x
            WHERE stats.sd > 0 AND abs((x ->> 'net')::numeric - stats.mean) >= 2 * stats.sd
           UNION ALL
           SELECT jsonb_build_object('day', x ->> 'day', 'kind', 'refund_spike',
-                                    'refunded', skeldir.llm_major((x ->> 'refunded')::numeric, cur),
+                                    'refunded', skeldir.major_units((x ->> 'refunded')::numeric, cur),
                                     'refund_rate_pct', CASE WHEN (x ->> 'captured')::bigint > 0
                                       THEN round(100.0 * (x ->> 'refunded')::bigint / (x ->> 'captured')::bigint, 2) END)
             FROM jsonb_array_elements(daily) AS x
@@ -74,7 +74,7 @@ BEGIN
            ORDER BY u.a ->> 'day', u.a ->> 'kind'
            LIMIT 10) AS s(a);
 
-  SELECT coalesce(jsonb_agg(jsonb_build_object('channel', c.channel, 'revenue', skeldir.llm_major(c.cents, cur),
+  SELECT coalesce(jsonb_agg(jsonb_build_object('channel', c.channel, 'revenue', skeldir.major_units(c.cents, cur),
                                                'revenue_share_pct', round(100.0 * c.cents / nullif(c.total, 0), 1))
                             ORDER BY c.cents DESC, c.channel), '[]')
     INTO top_channels
@@ -91,12 +91,12 @@ BEGIN
 
   findings := jsonb_build_array(jsonb_build_object(
     'finding', format('Net revenue was %s %s over %s day(s): %s captured, %s refunded.',
-                      skeldir.llm_major(stats.captured - stats.refunded, cur), cur, stats.days,
-                      skeldir.llm_major(stats.captured, cur), skeldir.llm_major(stats.refunded, cur)),
+                      skeldir.major_units(stats.captured - stats.refunded, cur), cur, stats.days,
+                      skeldir.major_units(stats.captured, cur), skeldir.major_units(stats.refunded, cur)),
     'evidence', jsonb_build_array(
-      jsonb_build_object('metric', 'captured_revenue', 'value', skeldir.llm_major(stats.captured, cur), 'source', 'revenue_ledger.amount_cents'),
-      jsonb_build_object('metric', 'refunded_revenue', 'value', skeldir.llm_major(stats.refunded, cur), 'source', 'revenue_ledger.amount_cents'),
-      jsonb_build_object('metric', 'net_revenue', 'value', skeldir.llm_major(stats.captured - stats.refunded, cur), 'source', 'revenue_ledger.amount_cents')),
+      jsonb_build_object('metric', 'captured_revenue', 'value', skeldir.major_units(stats.captured, cur), 'source', 'revenue_ledger.amount_cents'),
+      jsonb_build_object('metric', 'refunded_revenue', 'value', skeldir.major_units(stats.refunded, cur), 'source', 'revenue_ledger.amount_cents'),
+      jsonb_build_object('metric', 'net_revenue', 'value', skeldir.major_units(stats.captured - stats.refunded, cur), 'source', 'revenue_ledger.amount_cents')),
     'confidence', depth));
   IF stats.captured > 0 THEN
     findings := findings || jsonb_build_object(
@@ -111,14 +111,14 @@ BEGIN
                         WHEN 'refund_spike' THEN format('%s: refunds of %s %s, a refund rate of %s%%, at least twice the window''s.',
                                                         a ->> 'day', a ->> 'refunded', cur, coalesce(a ->> 'refund_rate_pct', 'n/a (no captures)'))
                         ELSE format('%s: net revenue of %s %s, %s standard deviations from the daily mean of %s %s.',
-                                    a ->> 'day', a ->> 'net', cur, a ->> 'z_score', skeldir.llm_major(round(stats.mean), cur), cur) END,
+                                    a ->> 'day', a ->> 'net', cur, a ->> 'z_score', skeldir.major_units(round(stats.mean), cur), cur) END,
            'evidence', CASE a ->> 'kind'
                          WHEN 'refund_spike' THEN jsonb_build_array(
                            jsonb_build_object('metric', 'refunded_revenue_' || (a ->> 'day'), 'value', a -> 'refunded', 'source', 'revenue_ledger.amount_cents'),
                            jsonb_build_object('metric', 'refund_rate_pct_' || (a ->> 'day'), 'value', a -> 'refund_rate_pct', 'source', 'revenue_ledger.amount_cents'))
                          ELSE jsonb_build_array(
                            jsonb_build_object('metric', 'net_revenue_' || (a ->> 'day'), 'value', a -> 'net', 'source', 'revenue_ledger.amount_cents'),
-                           jsonb_build_object('metric', 'daily_mean_net_revenue', 'value', skeldir.llm_major(round(stats.mean), cur), 'source', 'revenue_ledger.amount_cents'),
+                           jsonb_build_object('metric', 'daily_mean_net_revenue', 'value', skeldir.major_units(round(stats.mean), cur), 'source', 'revenue_ledger.amount_cents'),
                            jsonb_build_object('metric', 'z_score', 'value', a -> 'z_score', 'source', 'revenue_ledger.amount_cents')) END,
            'confidence', depth) ORDER BY o), '[]')
     INTO findings
@@ -138,18 +138,18 @@ BEGIN
     'question', question,
     'scope', scope,
     'days', stats.days,
-    'totals', jsonb_build_object('captured', skeldir.llm_major(stats.captured, cur),
-                                 'refunded', skeldir.llm_major(stats.refunded, cur),
-                                 'net', skeldir.llm_major(stats.captured - stats.refunded, cur),
+    'totals', jsonb_build_object('captured', skeldir.major_units(stats.captured, cur),
+                                 'refunded', skeldir.major_units(stats.refunded, cur),
+                                 'net', skeldir.major_units(stats.captured - stats.refunded, cur),
                                  'refund_rate_pct', CASE WHEN stats.captured > 0
                                                          THEN round(100.0 * stats.refunded / stats.captured, 2) END),
-    'daily_mean_net', skeldir.llm_major(round(stats.mean), cur),
-    'daily_stddev_net', skeldir.llm_major(round(stats.sd), cur),
+    'daily_mean_net', skeldir.major_units(round(stats.mean), cur),
+    'daily_stddev_net', skeldir.major_units(round(stats.sd), cur),
     'revenue_by_day', (SELECT coalesce(jsonb_agg(jsonb_build_object(
                                 'day', x ->> 'day',
-                                'captured', skeldir.llm_major((x ->> 'captured')::numeric, cur),
-                                'refunded', skeldir.llm_major((x ->> 'refunded')::numeric, cur),
-                                'net', skeldir.llm_major((x ->> 'net')::numeric, cur)) ORDER BY o), '[]')
+                                'captured', skeldir.major_units((x ->> 'captured')::numeric, cur),
+                                'refunded', skeldir.major_units((x ->> 'refunded')::numeric, cur),
+                                'net', skeldir.major_units((x ->> 'net')::numeric, cur)) ORDER BY o), '[]')
                          FROM jsonb_array_elements(daily) WITH ORDINALITY AS d(x, o)),
     'anomalies', anomalies,
     'top_channels', top_channels,

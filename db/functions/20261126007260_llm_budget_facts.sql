@@ -153,19 +153,19 @@ BEGIN
     'spend_data_available', false,
     'note', 'No ad-spend data is ingested: current budgets, ROAS and CPA are unknown. The budget is split across paid '
             'channels in proportion to the revenue attributed to them, within the given minimums and maximums.',
-    'attributed_revenue_total', skeldir.llm_major(revenue_total, cur),
-    'unallocated_budget', skeldir.llm_major(remaining, cur),
+    'attributed_revenue_total', skeldir.major_units(revenue_total, cur),
+    'unallocated_budget', skeldir.major_units(remaining, cur),
     'allocations', (SELECT coalesce(jsonb_agg(jsonb_build_object(
                               'channel', ch[k],
                               'current_budget', NULL,
-                              'recommended_budget', skeldir.llm_major(alloc[k], cur),
+                              'recommended_budget', skeldir.major_units(alloc[k], cur),
                               'expected_roas', NULL,
-                              'attributed_revenue', skeldir.llm_major(w[k], cur),
+                              'attributed_revenue', skeldir.major_units(w[k], cur),
                               'revenue_share_pct', CASE WHEN revenue_total > 0 THEN round(100 * w[k] / revenue_total, 1) ELSE 0 END)
                             ORDER BY alloc[k] DESC, ch[k]), '[]')
                       FROM generate_subscripts(ch, 1) AS k),
     'citations', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                            'metric', ch[k] || '_attributed_revenue', 'value', skeldir.llm_major(w[k], cur), 'unit', cur,
+                            'metric', ch[k] || '_attributed_revenue', 'value', skeldir.major_units(w[k], cur), 'unit', cur,
                             'source', 'attribution_allocations.allocated_cents') ORDER BY ch[k]), '[]')
                     FROM generate_subscripts(ch, 1) AS k));
 END
