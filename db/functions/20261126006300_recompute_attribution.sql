@@ -74,10 +74,19 @@ BEGIN
     SELECT c.purchase_id, c.channel, p.revenue_cents AS revenue, p.currency, p.occurred_at, c.touches,
            (sum(c.touches) OVER whole)::bigint AS all_touches,
            c.decay / sum(c.decay) OVER whole AS decay_ratio,
-           row_number() OVER (PARTITION BY c.purchase_id ORDER BY c.first_at, c.channel) = 1 AS is_first,
-           row_number() OVER (PARTITION BY c.purchase_id ORDER BY c.last_at DESC, c.channel) = 1 AS is_last
+           c.first_at = min(c.first_at) OVER whole AS earliest,
+           c.last_at = max(c.last_at) OVER whole AS latest
       FROM per_channel AS c JOIN purchase AS p ON p.id = c.purchase_id
     WINDOW whole AS (PARTITION BY c.purchase_id)
+  ),
+  -- First and last touch without sorting again: among the channels touching
+  -- at the earliest (latest) instant, the lowest code.
+  tied AS (
+    SELECT s.*,
+           s.earliest AND s.channel = min(s.channel) FILTER (WHERE s.earliest) OVER whole AS is_first,
+           s.latest AND s.channel = min(s.channel) FILTER (WHERE s.latest) OVER whole AS is_last
+      FROM share AS s
+    WINDOW whole AS (PARTITION BY s.purchase_id)
   ),
   floored AS (
     SELECT s.*,
@@ -85,7 +94,7 @@ BEGIN
            s.revenue * s.touches % s.all_touches AS linear_rest,
            floor(s.revenue * s.decay_ratio)::bigint AS decay_base,
            s.revenue * s.decay_ratio - floor(s.revenue * s.decay_ratio) AS decay_rest
-      FROM share AS s
+      FROM tied AS s
   )
   SELECT tenant AS tenant_id, f.purchase_id AS event_id, f.channel::text AS channel, f.currency, f.occurred_at,
          CASE WHEN f.is_last THEN f.revenue ELSE 0 END AS last_touch_cents,
