@@ -52,7 +52,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 func commands() []command {
 	return []command{
-		{"serve", "serve", "serve the HTTP API until SIGINT or SIGTERM", runServe},
+		{"serve", "serve [--role all|api|worker]", "serve the HTTP API, the work loop and the scheduler (or one --role) until SIGINT or SIGTERM", runServe},
 		{"tenant", "tenant create|rotate-key|rotate-secret|pin-paypal [flags]", "create tenants, rotate their credentials", runTenant},
 		{"user", "user create --tenant ID --email EMAIL", "create a dashboard user (password read from stdin)", runUser},
 		{"dlq", "dlq list|replay --tenant ID [flags]", "list and replay the ingestion dead-letter queue", runDLQ},

@@ -97,7 +97,7 @@ var settings = []setting{
 		positiveInto(func(c *Config) *int { return &c.DBMaxConns })},
 	{"SKELDIR_INGEST_WORKERS", "2", "webhook transactions in flight at once (about the database's cores); deliveries arriving meanwhile are batched",
 		positiveInto(func(c *Config) *int { return &c.IngestWorkers })},
-	{"SKELDIR_WORKER_METRICS_ADDR", "127.0.0.1:9108", "the worker's metrics listener (job runs and durations)",
+	{"SKELDIR_WORKER_METRICS_ADDR", "127.0.0.1:9108", "the worker's metrics listener (job runs, durations, materialized view refreshes)",
 		func(c *Config, v string) error { c.WorkerMetricsAddr = v; return nil }},
 	{"SKELDIR_WORKER_EXECUTORS", "4", "leased (long) jobs run at once per queue",
 		positiveInto(func(c *Config) *int { return &c.WorkerExecutors })},
