@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"time"
 
 	"github.com/skeldir/skeldir/internal/metrics"
 )
@@ -31,7 +32,7 @@ func queueStats(db DB) func(context.Context) ([]metrics.QueueRow, error) {
 // MatviewStats reads worker.matview_refresh_stats() for the worker's metrics.
 func MatviewStats(db DB) func(context.Context) ([]metrics.MatviewRow, error) {
 	return func(ctx context.Context) ([]metrics.MatviewRow, error) {
-		rows, err := db.Query(ctx, "SELECT view_name, outcome, refreshes, seconds FROM worker.matview_refresh_stats()")
+		rows, err := db.Query(ctx, "SELECT view_name, outcome, refreshes, seconds, last_at FROM worker.matview_refresh_stats()")
 		if err != nil {
 			return nil, err
 		}
@@ -40,10 +41,14 @@ func MatviewStats(db DB) func(context.Context) ([]metrics.MatviewRow, error) {
 		for rows.Next() {
 			var r metrics.MatviewRow
 			var n int64
-			if err := rows.Scan(&r.View, &r.Outcome, &n, &r.Seconds); err != nil {
+			var last *time.Time
+			if err := rows.Scan(&r.View, &r.Outcome, &n, &r.Seconds, &last); err != nil {
 				return nil, err
 			}
 			r.Refreshes = float64(n)
+			if last != nil {
+				r.LastAt = *last
+			}
 			out = append(out, r)
 		}
 		return out, rows.Err()

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -13,6 +14,8 @@ type MatviewRow struct {
 	View, Outcome string
 	Refreshes     float64
 	Seconds       float64
+	// LastAt is when the view last had this outcome (zero if never).
+	LastAt time.Time
 }
 
 // RegisterMatviewStats registers refresh counts and durations by view and
@@ -23,7 +26,9 @@ func RegisterMatviewStats(reg prometheus.Registerer, load func(context.Context) 
 		"Materialized view refreshes by view and outcome (refreshed, skipped, failed).", []string{"view", "outcome"}, nil)
 	seconds := prometheus.NewDesc("skeldir_matview_refresh_seconds_total",
 		"Seconds spent in materialized view refreshes, by view and outcome.", []string{"view", "outcome"}, nil)
-	registerDBStats(reg, "matview_stats", "materialized view statistics", []*prometheus.Desc{refreshes, seconds},
+	last := prometheus.NewDesc("skeldir_matview_last_refresh_timestamp_seconds",
+		"When a materialized view last refreshed (Unix time); absent until it has.", []string{"view"}, nil)
+	registerDBStats(reg, "matview_stats", "materialized view statistics", []*prometheus.Desc{refreshes, seconds, last},
 		func(ctx context.Context) ([]prometheus.Metric, error) {
 			rows, err := load(ctx)
 			if err != nil {
@@ -34,6 +39,10 @@ func RegisterMatviewStats(reg prometheus.Registerer, load func(context.Context) 
 				out = append(out,
 					prometheus.MustNewConstMetric(refreshes, prometheus.CounterValue, r.Refreshes, r.View, r.Outcome),
 					prometheus.MustNewConstMetric(seconds, prometheus.CounterValue, r.Seconds, r.View, r.Outcome))
+				if r.Outcome == "refreshed" && !r.LastAt.IsZero() {
+					out = append(out, prometheus.MustNewConstMetric(last, prometheus.GaugeValue,
+						float64(r.LastAt.UnixNano())/1e9, r.View))
+				}
 			}
 			return out, nil
 		})
