@@ -1,12 +1,9 @@
 package dispatch
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -212,50 +209,6 @@ func sessionClaims(w http.ResponseWriter, r *http.Request) (auth.Claims, bool) {
 		return c, false
 	}
 	return c, true
-}
-
-// jsonObject parses the request body as one JSON object; an empty body is
-// an empty object where allowEmpty.
-func jsonObject(r *http.Request, allowEmpty bool) (map[string]json.RawMessage, *problem.Details) {
-	raw, bad := readBody(r)
-	if bad != nil {
-		return nil, bad
-	}
-	if allowEmpty && len(bytes.TrimSpace(raw)) == 0 {
-		return map[string]json.RawMessage{}, nil
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-		return nil, &problem.Details{Type: "invalid_body", Title: "Bad Request", Status: http.StatusBadRequest,
-			Detail: "the request body must be a JSON object"}
-	}
-	return obj, nil
-}
-
-// stringField reads obj[name] as a JSON string, naming the field when it is
-// missing (and required), not a string, or holds a NUL (which PostgreSQL
-// text cannot).
-func stringField(obj map[string]json.RawMessage, name string, required bool) (string, *problem.Details) {
-	raw, present := obj[name]
-	if !present || string(raw) == "null" {
-		if required {
-			return "", fieldProblem(name, name+" is required")
-		}
-		return "", nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", fieldProblem(name, name+" must be a string")
-	}
-	if strings.ContainsRune(s, 0) {
-		return "", fieldProblem(name, name+" must not contain NUL characters")
-	}
-	return s, nil
-}
-
-func fieldProblem(field, detail string) *problem.Details {
-	return &problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
-		Detail: detail, Field: field}
 }
 
 // clientIP is the peer's address. Forwarded headers are not trusted: a

@@ -75,12 +75,12 @@ func etagMatches(header, etag string) bool {
 
 func (d dashboard) channels(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	start, p := optionalDate(q.Get("start_date"), "start_date")
+	start, p := dateParam(q.Get("start_date"), "start_date")
 	if p != nil {
 		problem.Write(w, r, *p)
 		return
 	}
-	end, p := optionalDate(q.Get("end_date"), "end_date")
+	end, p := dateParam(q.Get("end_date"), "end_date")
 	if p != nil {
 		problem.Write(w, r, *p)
 		return
@@ -118,22 +118,21 @@ func (d dashboard) reconciliationPlatform(w http.ResponseWriter, r *http.Request
 // reconciliationSync queues a run (202); the contract's platform list and
 // full_sync flag are accepted, and every run covers all platforms.
 func (d dashboard) reconciliationSync(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Platforms []string `json:"platforms"`
-		FullSync  bool     `json:"full_sync"`
-		StartDate string   `json:"start_date"`
-		EndDate   string   `json:"end_date"`
+	body, p := jsonObject(r, true)
+	var start, end any
+	var from, to string
+	if p == nil {
+		from, p = stringField(body, "start_date", false)
 	}
-	if p := decodeBody(r, &req, true); p != nil {
-		problem.Write(w, r, *p)
-		return
+	if p == nil {
+		to, p = stringField(body, "end_date", false)
 	}
-	start, p := optionalDate(req.StartDate, "start_date")
-	if p != nil {
-		problem.Write(w, r, *p)
-		return
+	if p == nil {
+		start, p = dateParam(from, "start_date")
 	}
-	end, p := optionalDate(req.EndDate, "end_date")
+	if p == nil {
+		end, p = dateParam(to, "end_date")
+	}
 	if p != nil {
 		problem.Write(w, r, *p)
 		return
@@ -143,32 +142,22 @@ func (d dashboard) reconciliationSync(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d dashboard) budgetOptimize(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		TotalBudget      any             `json:"total_budget"`
-		OptimizationGoal string          `json:"optimization_goal"`
-		Constraints      json.RawMessage `json:"constraints"`
+	body, p := jsonObject(r, false)
+	var budget json.Number
+	var goal string
+	if p == nil {
+		budget, p = numberField(body, "total_budget", true)
 	}
-	if p := decodeBody(r, &req, false); p != nil {
+	if p == nil {
+		goal, p = stringField(body, "optimization_goal", true)
+	}
+	if p != nil {
 		problem.Write(w, r, *p)
-		return
-	}
-	if req.TotalBudget == nil {
-		problem.Write(w, r, missingField("total_budget"))
-		return
-	}
-	budget, isNumber := req.TotalBudget.(json.Number)
-	if !isNumber {
-		problem.Write(w, r, problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
-			Detail: "total_budget must be a number", Field: "total_budget"})
-		return
-	}
-	if req.OptimizationGoal == "" {
-		problem.Write(w, r, missingField("optimization_goal"))
 		return
 	}
 	var id string
 	if err := d.db.QueryRow(r.Context(), "SELECT api.start_budget_optimization($1, $2, $3, $4, $5)",
-		claimsOf(r.Context()).Tenant, budget.String(), req.OptimizationGoal, nullableJSON(req.Constraints),
+		claimsOf(r.Context()).Tenant, budget.String(), goal, jsonField(body, "constraints"),
 		correlation.FromContext(r.Context())).Scan(&id); err != nil {
 		d.fail(w, r, err)
 		return
@@ -203,21 +192,18 @@ func (d dashboard) budgetRecommendation(w http.ResponseWriter, r *http.Request) 
 }
 
 func (d dashboard) investigate(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Question string          `json:"question"`
-		Context  json.RawMessage `json:"context"`
+	body, p := jsonObject(r, false)
+	var question string
+	if p == nil {
+		question, p = stringField(body, "question", true)
 	}
-	if p := decodeBody(r, &req, false); p != nil {
+	if p != nil {
 		problem.Write(w, r, *p)
-		return
-	}
-	if strings.TrimSpace(req.Question) == "" {
-		problem.Write(w, r, missingField("question"))
 		return
 	}
 	var id string
 	if err := d.db.QueryRow(r.Context(), "SELECT api.start_investigation($1, $2, $3, $4)",
-		claimsOf(r.Context()).Tenant, req.Question, nullableJSON(req.Context),
+		claimsOf(r.Context()).Tenant, question, jsonField(body, "context"),
 		correlation.FromContext(r.Context())).Scan(&id); err != nil {
 		d.fail(w, r, err)
 		return
@@ -263,58 +249,6 @@ func (d dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeDatabaseError(w, r, err)
 }
 
-// optionalDate parses a YYYY-MM-DD parameter; empty is nil.
-func optionalDate(v, field string) (any, *problem.Details) {
-	if v == "" {
-		return nil, nil
-	}
-	if _, err := time.Parse(time.DateOnly, v); err != nil {
-		return nil, &problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
-			Detail: fmt.Sprintf("%s must be a date as YYYY-MM-DD, not %q", field, truncate(v)), Field: field}
-	}
-	return v, nil
-}
-
-func uuidParam(r *http.Request, name string) (string, *problem.Details) {
-	v := chi.URLParam(r, name)
-	if !correlation.IsUUID(v) {
-		return "", &problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
-			Detail: fmt.Sprintf("%s must be a UUID, not %q", name, truncate(v)), Field: name}
-	}
-	return strings.ToLower(v), nil
-}
-
-// decodeBody reads a JSON object into v; an empty body is allowed when
-// optional. A field of the wrong type is named.
-func decodeBody(r *http.Request, v any, optional bool) *problem.Details {
-	raw, p := readBody(r)
-	if p != nil {
-		return p
-	}
-	if len(strings.TrimSpace(string(raw))) == 0 && optional {
-		return nil
-	}
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.UseNumber()
-	err := dec.Decode(v)
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &typeErr):
-		return &problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
-			Detail: fmt.Sprintf("%s must be a %s", typeErr.Field, typeErr.Type), Field: typeErr.Field}
-	default:
-		return &problem.Details{Type: "invalid_body", Title: "Bad Request", Status: http.StatusBadRequest,
-			Detail: "the body must be a JSON object: " + err.Error()}
-	}
-}
-
-func missingField(field string) problem.Details {
-	return problem.Details{Type: "invalid_parameter", Title: "Bad Request", Status: http.StatusBadRequest,
-		Detail: field + " is required", Field: field}
-}
-
 func notFound(w http.ResponseWriter, r *http.Request, detail string) {
 	problem.Write(w, r, problem.Details{Type: "not_found", Title: "Not Found", Status: http.StatusNotFound, Detail: detail})
 }
@@ -324,28 +258,12 @@ func notFound(w http.ResponseWriter, r *http.Request, detail string) {
 func llmBudgetExceeded(w http.ResponseWriter, r *http.Request, reason string) {
 	now := time.Now().UTC()
 	next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
-	w.Header().Set("Retry-After", fmt.Sprint(int(next.Sub(now).Seconds())+1))
-	problem.Write(w, r, problem.Details{Type: "llm_budget_exceeded", Title: "Too Many Requests",
-		Status: http.StatusTooManyRequests, Detail: "the monthly LLM budget is spent: " + reason})
+	tooManyRequests(w, r, int(next.Sub(now).Seconds())+1, "the monthly LLM budget is spent: "+reason)
 }
 
 func nullable(v string) any {
 	if v == "" {
 		return nil
-	}
-	return v
-}
-
-func nullableJSON(raw json.RawMessage) any {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	return string(raw)
-}
-
-func truncate(v string) string {
-	if len(v) > 64 {
-		return v[:64] + "…"
 	}
 	return v
 }

@@ -56,8 +56,7 @@ type exportRequest struct {
 func parseExport(r *http.Request, fixed export.Format) (exportRequest, *problem.Details) {
 	q := r.URL.Query()
 	bad := func(field, detail string) (exportRequest, *problem.Details) {
-		return exportRequest{}, &problem.Details{Type: "invalid_parameter", Title: "Bad Request",
-			Status: http.StatusBadRequest, Detail: detail, Field: field}
+		return exportRequest{}, fieldProblem(field, detail)
 	}
 	req := exportRequest{format: fixed}
 	if q.Has("format") || fixed == "" {
@@ -68,7 +67,7 @@ func parseExport(r *http.Request, fixed export.Format) (exportRequest, *problem.
 		f, ok := export.ParseFormat(name)
 		switch {
 		case !ok:
-			return bad("format", fmt.Sprintf("format must be one of csv, json, xlsx, not %q", exportClip(name)))
+			return bad("format", fmt.Sprintf("format must be one of csv, json, xlsx, not %q", clip(name)))
 		case fixed != "" && f != fixed:
 			return bad("format", fmt.Sprintf("this path exports %s; format=%s contradicts it", fixed, f))
 		}
@@ -83,7 +82,7 @@ func parseExport(r *http.Request, fixed export.Format) (exportRequest, *problem.
 			continue
 		}
 		if _, err := time.Parse(time.DateOnly, v); err != nil {
-			return bad(field, fmt.Sprintf("%s must be a date as YYYY-MM-DD, not %q", field, exportClip(v)))
+			return bad(field, fmt.Sprintf("%s must be a date as YYYY-MM-DD, not %q", field, clip(v)))
 		}
 		if field == "start_date" {
 			req.start = v
@@ -106,13 +105,6 @@ func parseExport(r *http.Request, fixed export.Format) (exportRequest, *problem.
 		}
 	}
 	return req, nil
-}
-
-func exportClip(v string) string {
-	if len(v) > 64 {
-		return v[:64] + "…"
-	}
-	return v
 }
 
 // handler serves exports in format fixed ("" to take it from the request).
