@@ -336,3 +336,52 @@ func TestAuthBadInputIsAProblemNamingTheField(t *testing.T) {
 		t.Errorf("refresh after bad requests: %d", code)
 	}
 }
+
+func TestOperatorsResetPasswordsAndDisableUsersEndingTheirSessions(t *testing.T) {
+	t.Parallel()
+	f := newAuthFixture(t)
+	d := startAPI(t, f.db)
+	verify := func(access string) int {
+		resp, _ := d.Do(t, "GET", "/api/auth/verify", nil, map[string]string{"Authorization": "Bearer " + access})
+		return resp.StatusCode
+	}
+
+	_, _, before := login(t, d, f.email, f.password)
+	if _, errOut, code := cliStdin(t, f.db, "a brand new password\n", "user", "set-password", "--tenant", f.tenant,
+		"--email", strings.ToUpper(f.email)); code != 0 {
+		t.Fatalf("set-password: exit %d: %s", code, errOut)
+	}
+	if code, _, _ := login(t, d, f.email, f.password); code != 401 {
+		t.Errorf("the old password after a reset: %d", code)
+	}
+	if code, _ := refresh(t, d, before.RefreshToken); code != 401 {
+		t.Errorf("a session from before the reset refreshed: %d", code)
+	}
+	code, _, after := login(t, d, f.email, "a brand new password")
+	if code != 200 {
+		t.Fatalf("the new password: %d", code)
+	}
+
+	if _, errOut, code := cliStdin(t, f.db, "", "user", "disable", "--tenant", f.tenant, "--email", f.email); code != 0 {
+		t.Fatalf("disable: exit %d: %s", code, errOut)
+	}
+	if code, _, _ := login(t, d, f.email, "a brand new password"); code != 401 {
+		t.Errorf("a disabled user logged in: %d", code)
+	}
+	if code, _ := refresh(t, d, after.RefreshToken); code != 401 {
+		t.Errorf("a disabled user's session refreshed: %d", code)
+	}
+	if code := verify(after.AccessToken); code != 401 {
+		t.Errorf("a disabled user's access token verified: %d", code)
+	}
+	if _, errOut, code := cliStdin(t, f.db, "", "user", "enable", "--tenant", f.tenant, "--email", f.email); code != 0 {
+		t.Fatalf("enable: exit %d: %s", code, errOut)
+	}
+	if code, _, _ := login(t, d, f.email, "a brand new password"); code != 200 {
+		t.Errorf("an enabled user could not log in: %d", code)
+	}
+	if _, errOut, code := cliStdin(t, f.db, "", "user", "disable", "--tenant", f.tenant, "--email", "nobody@example.com"); code != 1 ||
+		!strings.Contains(errOut, "no user") {
+		t.Errorf("disabling an unknown user: exit %d: %s", code, errOut)
+	}
+}

@@ -1,10 +1,11 @@
 // Command skeldird is Skeldir's daemon and operator CLI.
 //
-//	skeldird serve                          serve the HTTP API
+//	skeldird serve [--role all|api|worker]  serve the HTTP API, the work loop and the scheduler
 //	skeldird tenant create --name N         create a tenant and its credentials
 //	skeldird tenant rotate-key --tenant ID  issue a new API key
 //	skeldird tenant rotate-secret ...       activate a new webhook secret
-//	skeldird user create --tenant ID --email E  create a dashboard user (password on stdin)
+//	skeldird user create|set-password|disable|enable --tenant ID --email E
+//	                                        manage dashboard users (passwords on stdin)
 //	skeldird dlq list|replay --tenant ID    inspect and replay dead webhook deliveries
 //	skeldird audit                          check grants and RLS against the rules
 //
@@ -54,7 +55,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve [--role all|api|worker]", "serve the HTTP API, the work loop and the scheduler (or one --role) until SIGINT or SIGTERM", runServe},
 		{"tenant", "tenant create|rotate-key|rotate-secret|pin-paypal [flags]", "create tenants, rotate their credentials", runTenant},
-		{"user", "user create --tenant ID --email EMAIL", "create a dashboard user (password read from stdin)", runUser},
+		{"user", "user create|set-password|disable|enable --tenant ID --email EMAIL", "manage dashboard users (passwords read from stdin)", runUser},
 		{"dlq", "dlq list|replay --tenant ID [flags]", "list and replay the ingestion dead-letter queue", runDLQ},
 		{"audit", "audit [--json]", "report roles, grants, RLS and definer functions; exit 1 on any deviation", runAudit},
 	}

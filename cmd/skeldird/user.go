@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -10,7 +11,14 @@ import (
 
 func runUser(ctx context.Context, env environment, args []string) error {
 	return subcommands(ctx, env, args, "user", map[string]func(context.Context, environment, []string) error{
-		"create": userCreate,
+		"create":       userCreate,
+		"set-password": userSetPassword,
+		"disable": func(ctx context.Context, env environment, args []string) error {
+			return userEnable(ctx, env, args, false)
+		},
+		"enable": func(ctx context.Context, env environment, args []string) error {
+			return userEnable(ctx, env, args, true)
+		},
 	})
 }
 
@@ -21,9 +29,51 @@ func runUser(ctx context.Context, env environment, args []string) error {
 func userCreate(ctx context.Context, env environment, args []string) error {
 	fs := newFlagSet(env, "user create",
 		"user create --tenant ID --email EMAIL [--json]   (the password is read from stdin, first line)")
-	tenant := fs.String("tenant", "", "tenant id (required)")
-	email := fs.String("email", "", "the user's email, their login; unique across all tenants (required)")
-	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
+	tenant, email, asJSON := userFlags(fs)
+	if err := parseUserFlags(env, fs, args, tenant, email); err != nil {
+		return err
+	}
+	password, err := readPassword(env)
+	if err != nil {
+		return err
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.create_user($1::uuid, $2, $3)", *tenant, *email, password)
+}
+
+// userSetPassword sets a new password, read from stdin like create's, and
+// ends the user's sessions.
+func userSetPassword(ctx context.Context, env environment, args []string) error {
+	fs := newFlagSet(env, "user set-password",
+		"user set-password --tenant ID --email EMAIL [--json]   (the new password is read from stdin, first line)")
+	tenant, email, asJSON := userFlags(fs)
+	if err := parseUserFlags(env, fs, args, tenant, email); err != nil {
+		return err
+	}
+	password, err := readPassword(env)
+	if err != nil {
+		return err
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.set_user_password($1::uuid, $2, $3)", *tenant, *email, password)
+}
+
+// userEnable disables a user (ending every session) or enables one again.
+func userEnable(ctx context.Context, env environment, args []string, enabled bool) error {
+	name := map[bool]string{true: "enable", false: "disable"}[enabled]
+	fs := newFlagSet(env, "user "+name, "user "+name+" --tenant ID --email EMAIL [--json]")
+	tenant, email, asJSON := userFlags(fs)
+	if err := parseUserFlags(env, fs, args, tenant, email); err != nil {
+		return err
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.set_user_enabled($1::uuid, $2, $3)", *tenant, *email, enabled)
+}
+
+func userFlags(fs *flag.FlagSet) (tenant, email *string, asJSON *bool) {
+	return fs.String("tenant", "", "tenant id (required)"),
+		fs.String("email", "", "the user's email, their login; unique across all tenants (required)"),
+		fs.Bool("json", false, "print the result as JSON, for scripts")
+}
+
+func parseUserFlags(env environment, fs *flag.FlagSet, args []string, tenant, email *string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,14 +81,20 @@ func userCreate(ctx context.Context, env environment, args []string) error {
 		fmt.Fprintln(env.stderr, "--tenant and --email are required")
 		return errUsage
 	}
+	return nil
+}
+
+// readPassword reads the first line of stdin, so a password never appears in
+// the process list or the shell's history.
+func readPassword(env environment) (string, error) {
 	line, err := bufio.NewReader(env.stdin).ReadString('\n')
 	if err != nil && err != io.EOF {
-		return fmt.Errorf("read password: %w", err)
+		return "", fmt.Errorf("read password: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
 	if password == "" {
 		fmt.Fprintln(env.stderr, "the password is read from stdin and was empty")
-		return errUsage
+		return "", errUsage
 	}
-	return adminCall(ctx, env, *asJSON, "SELECT admin.create_user($1::uuid, $2, $3)", *tenant, *email, password)
+	return password, nil
 }

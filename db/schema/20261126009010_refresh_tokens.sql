@@ -15,7 +15,7 @@ CREATE TABLE skeldir.refresh_tokens (
   expires_at    timestamptz NOT NULL,
   rotated_at    timestamptz,
   revoked_at    timestamptz,
-  revoke_reason text CHECK (revoke_reason IN ('logout', 'reuse', 'user_disabled')),
+  revoke_reason text CHECK (revoke_reason IN ('logout', 'reuse', 'user_disabled', 'password_changed')),
   PRIMARY KEY (tenant_id, id),
   UNIQUE (tenant_id, token_hash),
   FOREIGN KEY (tenant_id, user_id) REFERENCES skeldir.users (tenant_id, id) ON DELETE CASCADE,
