@@ -23,6 +23,25 @@ pg_throwaway "shared_buffers = 256MB" skeldir
 pg_login_role "$home" skeldird_api skeldir_api
 port=$(pg_port "$home")
 
+# BENCH_FEED=1: the ingest path as it runs while the change feed is on. A
+# worker that may replicate creates the slot and switches the mode to feed,
+# then stops, so that the numbers are the hot path's alone (no decoding and
+# no recompute jobs competing for the two cores); the slot keeps the WAL.
+if [ "${BENCH_FEED:-}" = 1 ]; then
+  pg_login_role "$home" skeldird_feed skeldir_worker
+  pg_psql "$home" postgres -c "ALTER ROLE skeldird_feed REPLICATION"
+  WORKER_DATABASE_URL=$(pg_url "$home" skeldird_feed skeldir) SKELDIR_WORKER_METRICS_ADDR=127.0.0.1:0 \
+    SKELDIR_LOG_LEVEL=warn bin/skeldird serve --role worker 2>"$home/feed.log" &
+  daemon=$!
+  for _ in $(seq 1 100); do
+    [ "$(pg_psql "$home" skeldir -tA -c "SELECT mode FROM skeldir.change_feed")" = feed ] && break
+    sleep 0.1
+  done
+  kill "$daemon"; wait "$daemon" || true; daemon=
+  [ "$(pg_psql "$home" skeldir -tA -c "SELECT mode FROM skeldir.change_feed")" = feed ] || die "the change feed did not start: $(cat "$home/feed.log")"
+  echo "change feed mode: feed (the ingest path enqueues nothing)" >&2
+fi
+
 read -r tenant key secret < <(pg_psql "$home" skeldir -tA -F ' ' \
   -c "SELECT t ->> 'tenant_id', t ->> 'api_key', t #>> '{webhook_secrets,shopify}' FROM admin.create_tenant('bench') AS t")
 

@@ -5,21 +5,52 @@
 # however the run ends.
 #
 # scripts/test.sh storm: the same cluster, but only the ingestion storm
-# harness, at full size (make storm).
+# harness, at full size (make storm). scripts/test.sh feed: only the change
+# feed's acceptance tests, with 50,000 purchases (make test-feed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
 
 # Test data is disposable: trade durability for speed.
-pg_throwaway "fsync = off
+fast="fsync = off
 synchronous_commit = off
-full_page_writes = off" skeldir_template
+full_page_writes = off"
+# Change feed tests each stream a slot of their own (wal_level = logical is
+# already set by pg_init).
+pg_throwaway "$fast
+max_wal_senders = 40
+max_replication_slots = 40" skeldir_template
 echo "test cluster on 127.0.0.1:$(pg_port "$home") in $home"
+
+# A second cluster that cannot decode logically (wal_level = replica), where
+# the change feed must fall back to transactional enqueue. Its passwords go
+# first in the main cluster's pgpass, for its port only.
+replica_home=$(mktemp -d /tmp/skeldir-pg.XXXXXX)
+trap 'pg_stop "$replica_home" || true; rm -rf "$replica_home"; pg_throwaway_cleanup' EXIT INT TERM
+pg_init "$replica_home" "$(pg_free_port)" "$fast
+wal_level = replica
+max_connections = 100"
+pg_start "$replica_home"
+PGPASSFILE="$replica_home/pgpass" pg_migrate "$replica_home" skeldir_template >/dev/null
 
 pg_login_role "$home" skeldird_api skeldir_api
 pg_login_role "$home" skeldird_worker skeldir_worker
 pg_login_role "$home" skeldird_admin skeldir_admin
 pg_login_role "$home" skeldird_readonly skeldir_readonly
+# The change feed's login role: a worker that may open replication
+# connections (an attribute of the login role, not inherited from a group).
+for h in "$home" "$replica_home"; do
+  pg_login_role "$h" skeldird_api skeldir_api
+  pg_login_role "$h" skeldird_worker skeldir_worker
+  pg_login_role "$h" skeldird_admin skeldir_admin
+  pg_login_role "$h" skeldird_feed skeldir_worker
+  pg_psql "$h" postgres -c "ALTER ROLE skeldird_feed REPLICATION"
+done
+replica_port=$(pg_port "$replica_home")
+{ sed "s/^\*:\*:/127.0.0.1:$replica_port:/" "$replica_home/pgpass"; cat "$home/pgpass"; } > "$home/pgpass.new"
+mv "$home/pgpass.new" "$home/pgpass"
+chmod 600 "$home/pgpass"
+export SKELDIR_TEST_REPLICA_SUPERUSER_URL; SKELDIR_TEST_REPLICA_SUPERUSER_URL=$(pg_url "$replica_home" postgres postgres)
 
 export SKELDIR_TEST_SUPERUSER_URL; SKELDIR_TEST_SUPERUSER_URL=$(pg_url "$home" postgres postgres)
 export SKELDIR_TEST_TEMPLATE=skeldir_template
@@ -27,6 +58,12 @@ export SKELDIR_TEST_DBMATE=$DBMATE
 
 if [ "${1:-}" = storm ]; then
   go test -count=1 -v -timeout 60m ./tests/storm -run TestStorm -args -storm.n=10000 -storm.c=200
+  exit $?
+fi
+
+# scripts/test.sh feed: the change feed acceptance tests at full size (make test-feed).
+if [ "${1:-}" = feed ]; then
+  SKELDIR_FEED_PURCHASES=${SKELDIR_FEED_PURCHASES:-50000} go test -count=1 -v -timeout 30m ./cmd/skeldird -run 'TestChangeFeed'
   exit $?
 fi
 

@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/skeldir/skeldir/internal/auth"
+	"github.com/skeldir/skeldir/internal/changefeed"
 	"github.com/skeldir/skeldir/internal/config"
 	"github.com/skeldir/skeldir/internal/database"
 	"github.com/skeldir/skeldir/internal/dispatch"
@@ -108,10 +110,11 @@ func serveAPI(ctx context.Context, cfg config.Config, logger *slog.Logger, ln ne
 }
 
 func serveWorker(ctx context.Context, cfg config.Config, logger *slog.Logger, ln net.Listener) error {
-	// Executors for every queue, a batch caller per queue, the listener and
-	// the scheduler each may hold a connection.
+	// Executors for every queue, a batch caller per queue, the listener,
+	// the scheduler, and the change feed's leadership and calls each may hold
+	// a connection.
 	pool, err := database.Open(ctx, cfg.WorkerDatabaseURL, "skeldird-worker",
-		len(dispatch.Queues)*(cfg.WorkerExecutors+1)+2)
+		len(dispatch.Queues)*(cfg.WorkerExecutors+1)+4)
 	if err != nil {
 		return err
 	}
@@ -121,11 +124,16 @@ func serveWorker(ctx context.Context, cfg config.Config, logger *slog.Logger, ln
 	metrics.RegisterMatviewStats(reg, dispatch.MatviewStats(pool))
 	w := dispatch.NewWorker(dispatch.WorkerOptions{Pool: pool, Logger: logger, Metrics: metrics.NewJobs(reg),
 		Executors: cfg.WorkerExecutors, Batch: cfg.WorkerBatch, Poll: cfg.WorkerPoll})
-	done := make(chan struct{})
-	go func() { defer close(done); w.Run(ctx) }()
+	host, _ := os.Hostname()
+	feed := changefeed.New(changefeed.Options{Pool: pool, URL: cfg.WorkerDatabaseURL, Logger: logger,
+		Metrics: metrics.NewChangeFeed(reg), ID: fmt.Sprintf("%s-%d", host, os.Getpid())})
+	done := make(chan struct{}, 2)
+	go func() { defer func() { done <- struct{}{} }(); w.Run(ctx) }()
+	go func() { defer func() { done <- struct{}{} }(); feed.Run(ctx) }()
 
 	logger.Info("serving worker metrics", "addr", ln.Addr().String())
 	err = serveHTTP(ctx, cfg, logger, ln, metrics.Handler(reg))
+	<-done
 	<-done
 	return err
 }

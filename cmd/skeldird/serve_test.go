@@ -28,7 +28,7 @@ func TestHealthLiveAndReadyWhenDatabaseIsUp(t *testing.T) {
 		t.Errorf("live: %d %s", resp.StatusCode, body)
 	}
 	resp, body = d.Do(t, "GET", "/health/ready", nil, nil)
-	want := `{"status":"ok","database":"ok","rls":"ok","tenant_guc":"ok"}`
+	want := `{"status":"ok","database":"ok","rls":"ok","tenant_guc":"ok","change_feed":"fallback"}`
 	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != want {
 		t.Errorf("ready: got %d %s, want 200 %s", resp.StatusCode, body, want)
 	}

@@ -35,6 +35,9 @@ type readiness struct {
 	Database  string `json:"database"`
 	RLS       string `json:"rls"`
 	TenantGUC string `json:"tenant_guc"`
+	// ChangeFeed is ok, behind, stalled or fallback: reported, never a
+	// reason to be unready (the slot keeps what the feed has not applied).
+	ChangeFeed string `json:"change_feed"`
 }
 
 // ready reports api.readiness(): 200 when every part is ok, 503 otherwise.
@@ -55,7 +58,7 @@ func (h health) check(r *http.Request) readiness {
 	var report readiness
 	if err := h.db.QueryRow(ctx, "SELECT api.readiness()").Scan(&report); err != nil {
 		h.logger.Warn("readiness check failed", "correlation_id", correlation.FromContext(r.Context()), "error", err)
-		report = readiness{Status: "unhealthy", Database: "error", RLS: "unknown", TenantGUC: "unknown"}
+		report = readiness{Status: "unhealthy", Database: "error", RLS: "unknown", TenantGUC: "unknown", ChangeFeed: "unknown"}
 	}
 	return report
 }

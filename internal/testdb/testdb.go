@@ -30,7 +30,10 @@ const (
 	API       = "skeldird_api"
 	Worker    = "skeldird_worker"
 	Admin     = "skeldird_admin"
-	ReadOnly  = "skeldird_readonly"
+	// Feed is a worker login role with the REPLICATION attribute: the change
+	// feed runs only for such a role.
+	Feed     = "skeldird_feed"
+	ReadOnly = "skeldird_readonly"
 )
 
 // DB is one test's database.
@@ -51,6 +54,23 @@ func New(t testing.TB) *DB {
 	return create(t, "t", "TEMPLATE "+pgx.Identifier{template}.Sanitize())
 }
 
+// NewWALReplica clones the template on the second cluster `make test`
+// starts, whose wal_level is replica: no logical decoding, so the change feed
+// must fall back (SKELDIR_TEST_REPLICA_SUPERUSER_URL).
+func NewWALReplica(t testing.TB) *DB {
+	t.Helper()
+	_, template := env(t)
+	raw := os.Getenv("SKELDIR_TEST_REPLICA_SUPERUSER_URL")
+	if raw == "" {
+		t.Fatal("SKELDIR_TEST_REPLICA_SUPERUSER_URL is not set: run the tests with `make test`")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("SKELDIR_TEST_REPLICA_SUPERUSER_URL: %v", err)
+	}
+	return createOn(t, u, "r", "TEMPLATE "+pgx.Identifier{template}.Sanitize())
+}
+
 // NewEmpty creates an empty database, with no migrations applied, for tests
 // of the migrations themselves.
 func NewEmpty(t testing.TB) *DB {
@@ -62,6 +82,11 @@ func NewEmpty(t testing.TB) *DB {
 func create(t testing.TB, prefix, options string) *DB {
 	t.Helper()
 	base, _ := env(t)
+	return createOn(t, base, prefix, options)
+}
+
+func createOn(t testing.TB, base *url.URL, prefix, options string) *DB {
+	t.Helper()
 	name := pgx.Identifier{fmt.Sprintf("%s_%s_%d_%d", prefix, slug(t.Name()), os.Getpid(), seq.Add(1))}.Sanitize()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -1,0 +1,256 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/skeldir/skeldir/internal/loadgen"
+	"github.com/skeldir/skeldir/internal/signing"
+	"github.com/skeldir/skeldir/internal/testdaemon"
+	"github.com/skeldir/skeldir/internal/testdb"
+)
+
+// feedPurchases is how many purchases the change feed acceptance test
+// ingests: a bounded number in `make test`, SPEC's 50,000 with
+// `make test-feed` (SKELDIR_FEED_PURCHASES).
+func feedPurchases(t *testing.T) int {
+	if v := os.Getenv("SKELDIR_FEED_PURCHASES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("SKELDIR_FEED_PURCHASES=%q", v)
+		}
+		return n
+	}
+	return 4000
+}
+
+// purchaseLoad is n signed Shopify orders spread over tenants and over
+// three UTC days, each order's cents known: the expected totals per tenant.
+type purchaseLoad struct {
+	tenants []tenant
+	n       int
+	cents   func(i int) int
+	expect  map[string]int64 // tenant id -> captured cents
+}
+
+func newPurchaseLoad(t *testing.T, db *testdb.DB, tenants, n int) purchaseLoad {
+	l := purchaseLoad{n: n, expect: map[string]int64{}, cents: func(i int) int { return 500 + (i*37)%20000 }}
+	for i := range tenants {
+		l.tenants = append(l.tenants, createTenant(t, db, fmt.Sprintf("Feed %d", i)))
+	}
+	for i := range n {
+		l.expect[l.tenants[i%tenants].ID] += int64(l.cents(i))
+	}
+	return l
+}
+
+func (l purchaseLoad) request(i int) loadgen.Request {
+	tn := l.tenants[i%len(l.tenants)]
+	c := l.cents(i)
+	at := time.Date(2026, 11, 20+i%3, (i/3)%24, i%60, 7, 0, time.UTC).Format(time.RFC3339)
+	body := []byte(fmt.Sprintf(`{"id": %d, "order_number": %d, "total_price": "%d.%02d", "currency": "USD", "created_at": %q, "landing_site": "/?utm_source=%s&utm_medium=cpc", "note_attributes": [{"name": "skeldir_session_id", "value": "sess_%d"}]}`,
+		700000+i, 700000+i, c/100, c%100, at, []string{"google", "facebook", "newsletter"}[i%3], i))
+	h := signing.Headers("shopify", tn.Secrets["shopify"], body, time.Now())
+	h["X-Skeldir-Tenant-Key"] = tn.Key
+	h["Content-Type"] = "application/json"
+	return loadgen.Request{Path: "/api/webhooks/shopify/order_create", Header: h, Body: body}
+}
+
+// send delivers purchases [from, to) and requires every one accepted.
+func (l purchaseLoad) send(t *testing.T, api *testdaemon.Daemon, from, to int) {
+	var bad atomic.Int64
+	rep := loadgen.Run(context.Background(), loadgen.Options{BaseURL: api.BaseURL, Requests: to - from, Concurrency: 32,
+		Timeout: 30 * time.Second, Next: func(i int) loadgen.Request { return l.request(from + i) },
+		Inspect: func(_, status int, body []byte) {
+			if status != 200 || !strings.Contains(string(body), `"accepted"`) {
+				bad.Add(1)
+			}
+		}})
+	if bad.Load() != 0 || rep.Timeouts != 0 || rep.Errors != 0 {
+		t.Errorf("purchases %d..%d: %d not accepted, %d timeouts, %d errors (%v)", from, to, bad.Load(), rep.Timeouts, rep.Errors, rep.Status)
+	}
+	t.Logf("ingested %d purchases over HTTP in %v (%.0f/s)", to-from, rep.Elapsed.Round(time.Millisecond), rep.Rate())
+}
+
+// converged reports whether every tenant's purchases are all attributed
+// exactly (four models, each summing to the order) and its realtime revenue
+// is the sum of its orders.
+func (l purchaseLoad) converged(t *testing.T, db *testdb.DB) (bool, string) {
+	attributed := count(t, db, `
+		SELECT count(*) FROM (
+		  SELECT e.id FROM skeldir.attribution_events AS e
+		  JOIN skeldir.attribution_allocations AS a ON a.tenant_id = e.tenant_id AND a.event_id = e.id
+		 WHERE e.event_type = 'purchase'
+		 GROUP BY e.id, e.revenue_cents, a.model HAVING sum(a.allocated_cents) = e.revenue_cents) AS x`)
+	if attributed != 4*l.n {
+		return false, fmt.Sprintf("%d of %d (purchase, model) allocations sum to the purchase", attributed, 4*l.n)
+	}
+	for tid, want := range l.expect {
+		got := count(t, db, `SELECT coalesce(sum(captured_cents), 0)::bigint FROM analytics.mv_realtime_revenue WHERE tenant_id = $1`, tid)
+		if int64(got) != want {
+			return false, fmt.Sprintf("tenant %s: realtime revenue %d, want %d", tid, got, want)
+		}
+	}
+	return true, ""
+}
+
+func (l purchaseLoad) waitConverged(t *testing.T, db *testdb.DB, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, why := l.converged(t, db)
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not converged after %v: %s", timeout, why)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+type feedState struct {
+	Mode                     string
+	Changes, Skipped, Events int
+}
+
+func readFeed(t *testing.T, db *testdb.DB) feedState {
+	t.Helper()
+	var f feedState
+	if err := db.Pool(t, testdb.Superuser).QueryRow(context.Background(), `
+		SELECT f.mode, f.changes, f.skipped_changes,
+		       (SELECT count(*) FROM skeldir.attribution_events) + (SELECT count(*) FROM skeldir.revenue_ledger)
+		  FROM skeldir.change_feed AS f`).Scan(&f.Mode, &f.Changes, &f.Skipped, &f.Events); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// startFeedWorker runs a worker daemon as the replication-capable role and
+// waits until its feed streams.
+func startFeedWorker(t *testing.T, db *testdb.DB) *testdaemon.Daemon {
+	t.Helper()
+	w := startDaemon(t, db, "worker", "WORKER_DATABASE_URL="+db.URL(testdb.Feed))
+	waitFor(t, 20*time.Second, "the change feed to stream", func() bool {
+		return strings.Contains(w.Logs(), `"msg":"change feed streaming"`)
+	})
+	return w
+}
+
+func TestChangeFeedCoalescesPurchasesOfManyTenantsAndMissesNone(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	// Only the feed asks for realtime refreshes here: the pulse would hide a feed that does not.
+	db.Exec(t, "UPDATE skeldir.schedules SET enabled = false WHERE kind = 'matview.pulse'")
+	n := feedPurchases(t)
+	load := newPurchaseLoad(t, db, 20, n)
+	api := startAPI(t, db)
+	w := startFeedWorker(t, db)
+	if !strings.Contains(w.Logs(), `"mode":"feed"`) {
+		t.Errorf("the worker did not log that it runs the feed:\n%s", w.Logs())
+	}
+
+	load.send(t, api, 0, n)
+	waitFor(t, 2*time.Minute, "the feed to apply every insert", func() bool {
+		f := readFeed(t, db)
+		return f.Changes >= f.Events
+	})
+	load.waitConverged(t, db, 3*time.Minute)
+
+	f := readFeed(t, db)
+	if f.Mode != "feed" || f.Events != 2*n || f.Changes != f.Events || f.Skipped != 0 {
+		t.Errorf("feed %+v: want mode feed and every one of %d events and ledger rows applied once", f, 2*n)
+	}
+	recomputes := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE kind = 'attribution.recompute'")
+	if recomputes == 0 || recomputes > n/20 {
+		t.Errorf("%d recompute jobs for %d purchases: want coalescing to at most %d", recomputes, n, n/20)
+	}
+	refreshes := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE kind = 'matview.refresh' AND args ->> 'view' = 'mv_realtime_revenue'")
+	t.Logf("%d purchases over 20 tenants: %d recompute jobs, %d realtime refresh jobs", n, recomputes, refreshes)
+
+	resp, body := api.Do(t, "GET", "/health/ready", nil, nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"change_feed":"ok"`) {
+		t.Errorf("ready: %d %s, want 200 with change_feed ok", resp.StatusCode, body)
+	}
+	_, metrics := testdaemon.Get(t, "GET", w.MetricsURL+"/metrics", nil, nil)
+	for _, want := range []string{"skeldir_change_feed_lag_bytes ", "skeldir_change_feed_lag_seconds ",
+		"skeldir_change_feed_consuming 1", `skeldir_change_feed_changes_total{outcome="applied"} ` + strconv.Itoa(2*n)} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("worker metrics lack %q", want)
+		}
+	}
+}
+
+func TestChangeFeedLosesAndRepeatsNothingWhenTheDaemonIsKilledMidStream(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	const n = 2000
+	load := newPurchaseLoad(t, db, 5, n)
+	api := startAPI(t, db)
+	w := startFeedWorker(t, db)
+
+	sent := make(chan struct{})
+	go func() { defer close(sent); load.send(t, api, 0, n) }()
+	// Kill the consumer once it has applied some, but not all, of the stream.
+	deadline := time.Now().Add(3 * time.Minute)
+	for readFeed(t, db).Changes <= n/4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the feed applied %+v within 3 minutes\n%s", readFeed(t, db), w.Logs())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.Kill(t)
+	before := readFeed(t, db)
+	<-sent
+	if before.Changes >= 2*n {
+		t.Fatalf("the feed had applied everything (%+v) before the kill: nothing was mid-stream", before)
+	}
+	startFeedWorker(t, db)
+	waitFor(t, 2*time.Minute, "the restarted feed to catch up", func() bool {
+		f := readFeed(t, db)
+		return f.Changes >= f.Events
+	})
+	load.waitConverged(t, db, 3*time.Minute)
+	f := readFeed(t, db)
+	if f.Events != 2*n || f.Changes != 2*n {
+		t.Errorf("after the kill and restart: %d changes applied for %d events and ledger rows (%d resent and skipped); want exactly %d",
+			f.Changes, f.Events, f.Skipped, 2*n)
+	}
+	t.Logf("killed at %d applied changes; after restart %d applied, %d resent and skipped", before.Changes, f.Changes, f.Skipped)
+}
+
+func TestChangeFeedFallsBackToTransactionalEnqueueWithoutLogicalWAL(t *testing.T) {
+	t.Parallel()
+	db := testdb.NewWALReplica(t)
+	// Without the feed, realtime views follow the pulse: make it quick.
+	db.Exec(t, "UPDATE skeldir.schedules SET every = '1 second' WHERE name = 'matview_pulse_realtime'")
+	const n = 1500
+	load := newPurchaseLoad(t, db, 10, n)
+	api := startAPI(t, db)
+	w := startDaemon(t, db, "worker", "WORKER_DATABASE_URL="+db.URL(testdb.Feed))
+	waitFor(t, 20*time.Second, "the worker to log its mode", func() bool { return strings.Contains(w.Logs(), `"mode":"fallback"`) })
+	if !strings.Contains(w.Logs(), "wal_level is replica, not logical") || strings.Count(w.Logs(), `"mode":"fallback"`) != 1 {
+		t.Errorf("the worker should log once that it falls back because of wal_level:\n%s", w.Logs())
+	}
+
+	load.send(t, api, 0, n)
+	load.waitConverged(t, db, 3*time.Minute)
+	f := readFeed(t, db)
+	if f.Mode != "fallback" || f.Changes != 0 {
+		t.Errorf("feed %+v: want fallback, nothing applied by a feed", f)
+	}
+	recomputes := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE kind = 'attribution.recompute'")
+	if recomputes == 0 || recomputes > n/10 {
+		t.Errorf("%d recompute jobs for %d purchases: the fallback path should still coalesce", recomputes, n)
+	}
+	resp, body := api.Do(t, "GET", "/health/ready", nil, nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"change_feed":"fallback"`) {
+		t.Errorf("ready: %d %s, want 200 with change_feed fallback", resp.StatusCode, body)
+	}
+}

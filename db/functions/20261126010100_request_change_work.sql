@@ -1,0 +1,93 @@
+-- migrate:up
+-- What committed inserts into the ingestion tables ask of the queue, decided
+-- once per batch of changes instead of once per event (SPEC §7): the change
+-- feed calls this with the inserts it decoded from the slot, and the switch
+-- back to fallback with the inserts the feed may not have seen.
+--
+-- A new purchase changes the attribution of its tenant's UTC day and of the
+-- days of its order's other purchases (as skeldir.record_event computes on
+-- the fallback path): one recompute per tenant and day, coalescing with any
+-- pending one. New ledger rows change the realtime views: one refresh of
+-- each realtime view reading the ledger, due at the next boundary of the
+-- feed's refresh interval, so that every batch until then shares it.
+--
+-- changes: a jsonb array of {table, tenant_id, event_type, order_id,
+-- revenue_cents, occurred_at} (attribution_events) or {table, tenant_id,
+-- state, amount_cents, occurred_at} (revenue_ledger); other keys are ignored.
+SET LOCAL ROLE skeldir_owner;
+
+-- The unconditional enqueue behind skeldir.request_attribution_recompute.
+CREATE FUNCTION skeldir.enqueue_attribution_recompute(tenant uuid, day date) RETURNS bigint
+LANGUAGE sql VOLATILE
+RETURN skeldir.enqueue('attribution.recompute', jsonb_build_object('day', day), tenant,
+                       now() + interval '2 seconds', format('attribution.recompute:%s:%s', tenant, day));
+
+CREATE FUNCTION skeldir.request_change_work(changes jsonb, OUT recomputes integer, OUT refreshes integer)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+  saved text := current_setting('app.current_tenant_id', true);
+  interval_ interval := (SELECT f.refresh_interval FROM skeldir.change_feed AS f);
+  due timestamptz;
+  tenants uuid[];
+  orders text[];
+  days date[];
+  t uuid;
+  n integer;
+BEGIN
+  IF jsonb_typeof(changes) IS DISTINCT FROM 'array' THEN
+    RAISE EXCEPTION 'changes must be a JSON array of decoded inserts' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT coalesce(array_agg(c.tenant_id), '{}'), coalesce(array_agg(c.order_id), '{}'),
+         coalesce(array_agg((c.occurred_at AT TIME ZONE 'UTC')::date), '{}')
+    INTO tenants, orders, days
+    FROM jsonb_to_recordset(changes) AS c("table" text, tenant_id uuid, event_type text, order_id text,
+                                          revenue_cents bigint, occurred_at timestamptz)
+   WHERE c."table" = 'attribution_events' AND c.event_type = 'purchase' AND c.revenue_cents > 0;
+  IF array_position(tenants, NULL) IS NOT NULL OR array_position(days, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'a purchase change lacks tenant_id or occurred_at' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  recomputes := 0;
+  -- In (tenant, day) order: each dedupe key is a lock held until commit.
+  FOR t IN SELECT DISTINCT x FROM unnest(tenants) AS x ORDER BY 1 LOOP
+    PERFORM set_config('app.current_tenant_id', t::text, true);
+    SELECT count(skeldir.enqueue_attribution_recompute(t, x.day)) INTO n
+      FROM (SELECT p.day FROM unnest(tenants, days) AS p(tenant_id, day) WHERE p.tenant_id = t
+            UNION
+            SELECT (o.occurred_at AT TIME ZONE 'UTC')::date
+              FROM skeldir.attribution_events AS o
+             WHERE o.tenant_id = t AND o.event_type = 'purchase' AND o.revenue_cents > 0
+               AND o.order_id IN (SELECT p.order_id FROM unnest(tenants, orders) AS p(tenant_id, order_id)
+                                   WHERE p.tenant_id = t AND p.order_id IS NOT NULL)
+             ORDER BY 1) AS x;
+    recomputes := recomputes + n;
+  END LOOP;
+  PERFORM set_config('app.current_tenant_id', coalesce(saved, ''), true);
+
+  refreshes := 0;
+  IF EXISTS (SELECT FROM jsonb_array_elements(changes) AS c WHERE c ->> 'table' = 'revenue_ledger') THEN
+    due := date_bin(interval_, now(), timestamptz '2000-01-01 00:00:00+00') + interval_;
+    SELECT count(skeldir.enqueue('matview.refresh', jsonb_build_object('view', m.name), NULL, due,
+                                 'matview.refresh:' || m.name))::integer INTO refreshes
+      FROM skeldir.matviews AS m
+     WHERE m.cadence = 'realtime' AND EXISTS (
+             WITH RECURSIVE reader(relid) AS (
+               SELECT rw.ev_class FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_rewrite AS rw ON rw.oid = d.objid
+                WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refobjid = 'skeldir.revenue_ledger'::regclass
+               UNION
+               SELECT rw.ev_class FROM reader AS r
+                 JOIN pg_catalog.pg_depend AS d ON d.refobjid = r.relid AND d.classid = 'pg_catalog.pg_rewrite'::regclass
+                 JOIN pg_catalog.pg_rewrite AS rw ON rw.oid = d.objid AND rw.ev_class <> r.relid)
+             SELECT FROM reader AS r JOIN pg_catalog.pg_class AS c ON c.oid = r.relid
+              WHERE c.relname = m.name AND c.relnamespace = 'analytics'::regnamespace);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION skeldir.request_change_work(jsonb) IS
+  'Coalesced downstream work for a batch of ingestion inserts: recomputes per tenant and day, one realtime refresh per interval.';
+
+-- migrate:down
+SET LOCAL ROLE skeldir_owner;
+DROP FUNCTION skeldir.request_change_work(jsonb);
+DROP FUNCTION skeldir.enqueue_attribution_recompute(uuid, date);
