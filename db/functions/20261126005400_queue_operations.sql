@@ -62,8 +62,29 @@ $$;
 
 -- A failed attempt: another try after exponential backoff with jitter, or,
 -- after the last attempt, a dead job and one worker_failed_jobs row.
--- Returns 'retried', 'dead_lettered' or 'superseded'.
+-- Returns 'retried', 'dead_lettered' or 'superseded', after telling the
+-- kind's on_failure function, if it has one (the body's own writes rolled
+-- back with it, so this is where a kind records that it failed).
 CREATE FUNCTION skeldir.settle_failure(job_id bigint, error_class text, error_message text) RETURNS text
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+  outcome text := skeldir.settle_attempt(job_id, error_class, error_message);
+  j skeldir.jobs;
+  hook regproc;
+BEGIN
+  SELECT k.on_failure INTO hook FROM skeldir.jobs AS x JOIN skeldir.job_kinds AS k ON k.kind = x.kind WHERE x.id = job_id;
+  IF hook IS NOT NULL THEN
+    SELECT * INTO j FROM skeldir.jobs AS x WHERE x.id = job_id;
+    PERFORM set_config('app.current_tenant_id', coalesce(j.tenant_scope::text, ''), true);
+    EXECUTE format('SELECT %s($1, $2)', hook) USING j, outcome;
+    PERFORM set_config('app.current_tenant_id', '', true);
+  END IF;
+  RETURN outcome;
+END
+$$;
+
+CREATE FUNCTION skeldir.settle_attempt(job_id bigint, error_class text, error_message text) RETURNS text
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
@@ -264,6 +285,7 @@ DROP FUNCTION worker.execute(bigint, text);
 DROP FUNCTION worker.claim(text, integer, text);
 DROP FUNCTION worker.work(text, integer, text);
 DROP FUNCTION skeldir.settle_failure(bigint, text, text);
+DROP FUNCTION skeldir.settle_attempt(bigint, text, text);
 DROP FUNCTION skeldir.run_job_body(bigint, regproc, jsonb, uuid);
 DROP FUNCTION worker.enqueue(text, jsonb, uuid, timestamptz, text);
 DROP FUNCTION skeldir.enqueue(text, jsonb, uuid, timestamptz, text);

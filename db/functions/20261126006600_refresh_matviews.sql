@@ -98,28 +98,19 @@ END
 $$;
 
 -- A refresh job's body rolls back with its failure, so the failure is
--- counted where the queue settles it: when the job leaves running for
--- anything but a clean completion.
-CREATE FUNCTION skeldir.count_failed_matview_refresh() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM skeldir.count_matview_refresh(NEW.args ->> 'view', 'failed',
-                                        extract(epoch FROM clock_timestamp() - NEW.started_at))
-    FROM skeldir.matviews AS m WHERE m.name = NEW.args ->> 'view';
-  RETURN NULL;
-END
-$$;
+-- counted where the queue settles it (job_kinds.on_failure).
+CREATE FUNCTION skeldir.count_failed_matview_refresh(job skeldir.jobs, outcome text) RETURNS void
+LANGUAGE sql VOLATILE
+BEGIN ATOMIC
+  SELECT skeldir.count_matview_refresh(m.name, 'failed', extract(epoch FROM clock_timestamp() - job.started_at))
+    FROM skeldir.matviews AS m WHERE m.name = job.args ->> 'view';
+END;
 
-CREATE TRIGGER count_failed_matview_refresh AFTER UPDATE OF state ON skeldir.jobs
-  FOR EACH ROW
-  WHEN (NEW.kind = 'matview.refresh' AND OLD.state = 'running'
-        AND (NEW.state IN ('available', 'dead') OR NEW.last_error IS DISTINCT FROM OLD.last_error))
-  EXECUTE FUNCTION skeldir.count_failed_matview_refresh();
-
-INSERT INTO skeldir.job_kinds (kind, queue, body, soft_limit, hard_limit, max_attempts, backoff_base, batchable) VALUES
-  ('matview.refresh',     'maintenance', 'worker.matview_refresh',     '120 seconds', '150 seconds', 4, '2 seconds', false),
-  ('matview.refresh_all', 'maintenance', 'worker.matview_refresh_all', '30 seconds',  '60 seconds',  4, '1 second',  true),
-  ('matview.pulse',       'maintenance', 'worker.matview_pulse',       '30 seconds',  '60 seconds',  4, '1 second',  true);
+INSERT INTO skeldir.job_kinds (kind, queue, body, soft_limit, hard_limit, max_attempts, backoff_base, batchable, on_failure) VALUES
+  ('matview.refresh',     'maintenance', 'worker.matview_refresh',     '120 seconds', '150 seconds', 4, '2 seconds', false,
+   'skeldir.count_failed_matview_refresh'),
+  ('matview.refresh_all', 'maintenance', 'worker.matview_refresh_all', '30 seconds',  '60 seconds',  4, '1 second',  true, NULL),
+  ('matview.pulse',       'maintenance', 'worker.matview_pulse',       '30 seconds',  '60 seconds',  4, '1 second',  true, NULL);
 
 INSERT INTO skeldir.schedules (name, kind, every, args) VALUES
   ('matview_pulse_realtime', 'matview.pulse', '1 minute', '{"cadence": "realtime"}'),
@@ -130,8 +121,7 @@ SET LOCAL ROLE skeldir_owner;
 DELETE FROM skeldir.schedules WHERE name IN ('matview_pulse_realtime', 'matview_pulse_daily');
 DELETE FROM skeldir.jobs WHERE kind IN ('matview.refresh', 'matview.refresh_all', 'matview.pulse');
 DELETE FROM skeldir.job_kinds WHERE kind IN ('matview.refresh', 'matview.refresh_all', 'matview.pulse');
-DROP TRIGGER count_failed_matview_refresh ON skeldir.jobs;
-DROP FUNCTION skeldir.count_failed_matview_refresh();
+DROP FUNCTION skeldir.count_failed_matview_refresh(skeldir.jobs, text);
 DROP FUNCTION worker.matview_pulse(jsonb, bigint);
 DROP FUNCTION worker.matview_refresh_all(jsonb, bigint);
 DROP FUNCTION worker.matview_refresh(jsonb, bigint);

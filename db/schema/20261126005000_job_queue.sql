@@ -23,6 +23,7 @@ CREATE TABLE skeldir.job_kinds (
   backoff_base  interval NOT NULL DEFAULT '1 second',
   batchable     boolean NOT NULL DEFAULT false,      -- short enough to run many in one transaction
   fault         boolean NOT NULL DEFAULT false,      -- fault injection: enqueued only when enabled
+  on_failure    regproc,  -- skeldir.<fn>(job skeldir.jobs, outcome text), called where a failed attempt is settled
   CHECK (hard_limit > soft_limit)
 );
 

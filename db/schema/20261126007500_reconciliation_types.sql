@@ -2,9 +2,10 @@
 -- The closed vocabularies of reconciliation (SPEC §6.4).
 SET LOCAL ROLE skeldir_owner;
 
--- Where a run is: queued until a dispatcher claims its job, running while it
--- is leased, then completed, or failed once its job is dead-lettered.
-CREATE TYPE skeldir.reconciliation_run_status AS ENUM ('queued', 'running', 'completed', 'failed');
+-- Where a run is: queued until its job completes it (the job's own state
+-- says whether a dispatcher runs it now), or failed once its job is
+-- dead-lettered or superseded.
+CREATE TYPE skeldir.reconciliation_run_status AS ENUM ('queued', 'completed', 'failed');
 
 -- What one shop order came to: verified (the processors captured exactly
 -- what the shop claims), ghost (the shop claims money no processor ever

@@ -34,7 +34,7 @@ CREATE TABLE skeldir.reconciliation_runs (
 CREATE INDEX reconciliation_runs_requested_idx ON skeldir.reconciliation_runs (tenant_id, requested_at DESC);
 
 COMMENT ON TABLE skeldir.reconciliation_runs IS
-  'Reconciliation runs per tenant: window, status (queued, running, completed, failed), counts, error.';
+  'Reconciliation runs per tenant: window, status (queued, completed, failed), counts, error.';
 
 -- migrate:down
 SET LOCAL ROLE skeldir_owner;

@@ -84,8 +84,8 @@ SELECT is((SELECT tstzrange(window_start, window_end) FROM skeldir.reconciliatio
           tstzrange('2026-03-01', '2026-04-01'), 'the queued run is widened to cover both windows');
 
 SELECT is((SELECT count(*) FROM worker.claim('attribution', 10, 'test')), 1::bigint, 'a dispatcher claims the run''s job');
-SELECT is((SELECT status::text FROM skeldir.reconciliation_runs WHERE id = :'run'), 'running',
-          'a claimed run is running');
+SELECT is((SELECT j.state::text FROM skeldir.jobs AS j JOIN skeldir.reconciliation_runs AS r ON r.job_id = j.id
+            WHERE r.id = :'run'), 'running', 'a claimed run''s job is running');
 SELECT skeldir.request_reconciliation('2026-01-01', '2026-02-01') AS queued_again \gset
 SELECT isnt(:'queued_again'::uuid, :'run'::uuid,
           'a request while a run is running queues a new run (the running one may have read the orders already)');
