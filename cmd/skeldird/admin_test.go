@@ -10,7 +10,9 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/skeldir/skeldir/internal/signing"
 	"github.com/skeldir/skeldir/internal/testdaemon"
 	"github.com/skeldir/skeldir/internal/testdb"
 )
@@ -76,6 +78,50 @@ func TestTenantCommandsExplainBadInput(t *testing.T) {
 	_, errOut, code := cli(t, db, "tenant", "rotate-key", "--tenant", "6a3c7d44-5b1e-4c55-9d2f-7b8e0f1a2c3d")
 	if code != 1 || !strings.Contains(errOut, "does not exist") {
 		t.Errorf("rotate-key for a missing tenant: exit %d, %s", code, errOut)
+	}
+}
+
+func TestAnAPIKeyRotatesWithoutAGapAndTheOldOneIsRevokedByPrefix(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	d := startAPI(t, db)
+	tn := createTenant(t, db, "Acme")
+	var rotated struct {
+		APIKey string `json:"api_key"`
+	}
+	out, errOut, code := cli(t, db, "tenant", "rotate-key", "--tenant", tn.ID, "--json")
+	if code != 0 || json.Unmarshal([]byte(out), &rotated) != nil {
+		t.Fatalf("rotate-key: exit %d: %s%s", code, out, errOut)
+	}
+	status := func(key string, n int) int {
+		body := []byte(samples[0].body(9000 + n))
+		h := signing.Headers("shopify", tn.Secrets["shopify"], body, time.Now())
+		h["X-Skeldir-Tenant-Key"] = key
+		resp, _ := d.Do(t, "POST", "/api/webhooks/shopify/order_create", body, h)
+		return resp.StatusCode
+	}
+	if status(tn.Key, 1) != 200 || status(rotated.APIKey, 2) != 200 {
+		t.Fatalf("after rotate-key both keys should work: old %d, new %d", status(tn.Key, 3), status(rotated.APIKey, 4))
+	}
+	var keys struct {
+		Keys []struct {
+			Prefix    string  `json:"prefix"`
+			RevokedAt *string `json:"revoked_at"`
+		} `json:"keys"`
+	}
+	out, _, _ = cli(t, db, "tenant", "keys", "--tenant", tn.ID, "--json")
+	if json.Unmarshal([]byte(out), &keys) != nil || len(keys.Keys) != 2 || strings.Contains(out, tn.Key) {
+		t.Fatalf("tenant keys: %s", out)
+	}
+	if _, errOut, code := cli(t, db, "tenant", "revoke-key", "--tenant", tn.ID, "--prefix", tn.Key[:12]); code != 0 {
+		t.Fatalf("revoke-key: exit %d: %s", code, errOut)
+	}
+	if old, new := status(tn.Key, 5), status(rotated.APIKey, 6); old != 401 || new != 200 {
+		t.Errorf("after revoking the old key: old %d (want 401), new %d (want 200)", old, new)
+	}
+	if _, errOut, code := cli(t, db, "tenant", "revoke-key", "--tenant", tn.ID, "--prefix", tn.Key[:12]); code == 0 ||
+		!strings.Contains(errOut, "no active API key") {
+		t.Errorf("revoking it again: exit %d: %s", code, errOut)
 	}
 }
 

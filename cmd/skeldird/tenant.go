@@ -16,6 +16,8 @@ func runTenant(ctx context.Context, env environment, args []string) error {
 	return subcommands(ctx, env, args, "tenant", map[string]func(context.Context, environment, []string) error{
 		"create":        tenantCreate,
 		"rotate-key":    tenantRotateKey,
+		"keys":          tenantKeys,
+		"revoke-key":    tenantRevokeKey,
 		"rotate-secret": tenantRotateSecret,
 		"pin-paypal":    tenantPinPayPal,
 	})
@@ -44,6 +46,33 @@ func tenantRotateKey(ctx context.Context, env environment, args []string) error 
 		return err
 	}
 	return adminCall(ctx, env, *asJSON, "SELECT admin.rotate_api_key($1::uuid, $2)", *tenant, *revoke)
+}
+
+func tenantKeys(ctx context.Context, env environment, args []string) error {
+	fs := newFlagSet(env, "tenant keys", "tenant keys --tenant ID [--json]")
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.list_api_keys($1::uuid)", *tenant)
+}
+
+// tenantRevokeKey revokes one key by its prefix, so a rotation never leaves
+// the sender without a working key: rotate-key, switch the sender, revoke.
+func tenantRevokeKey(ctx context.Context, env environment, args []string) error {
+	fs := newFlagSet(env, "tenant revoke-key", "tenant revoke-key --tenant ID --prefix PREFIX [--json]")
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	prefix := fs.String("prefix", "", "the key's first 12 characters, as tenant keys lists them (required)")
+	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*prefix) == "" {
+		fmt.Fprintln(env.stderr, "--prefix is required")
+		return errUsage
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.revoke_api_key($1::uuid, $2)", *tenant, *prefix)
 }
 
 func tenantRotateSecret(ctx context.Context, env environment, args []string) error {
