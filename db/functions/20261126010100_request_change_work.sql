@@ -16,12 +16,6 @@
 -- state, amount_cents, occurred_at} (revenue_ledger); other keys are ignored.
 SET LOCAL ROLE skeldir_owner;
 
--- The unconditional enqueue behind skeldir.request_attribution_recompute.
-CREATE FUNCTION skeldir.enqueue_attribution_recompute(tenant uuid, day date) RETURNS bigint
-LANGUAGE sql VOLATILE
-RETURN skeldir.enqueue('attribution.recompute', jsonb_build_object('day', day), tenant,
-                       now() + interval '2 seconds', format('attribution.recompute:%s:%s', tenant, day));
-
 CREATE FUNCTION skeldir.request_change_work(changes jsonb, OUT recomputes integer, OUT refreshes integer)
 LANGUAGE plpgsql VOLATILE
 AS $$
@@ -90,4 +84,3 @@ COMMENT ON FUNCTION skeldir.request_change_work(jsonb) IS
 -- migrate:down
 SET LOCAL ROLE skeldir_owner;
 DROP FUNCTION skeldir.request_change_work(jsonb);
-DROP FUNCTION skeldir.enqueue_attribution_recompute(uuid, date);
