@@ -22,29 +22,22 @@ func runUser(ctx context.Context, env environment, args []string) error {
 	})
 }
 
-// userCreate reads the password from the first line of stdin, so it never
-// appears in the process list or the shell's history:
+// userCreate creates a user and userSetPassword gives one a new password
+// (ending the user's sessions). Both read the password from the first line
+// of stdin, so it never appears in the process list or the shell's history:
 //
 //	printf '%s\n' "$PASSWORD" | skeldird user create --tenant T --email E
 func userCreate(ctx context.Context, env environment, args []string) error {
-	fs := newFlagSet(env, "user create",
-		"user create --tenant ID --email EMAIL [--json]   (the password is read from stdin, first line)")
-	tenant, email, asJSON := userFlags(fs)
-	if err := parseUserFlags(env, fs, args, tenant, email); err != nil {
-		return err
-	}
-	password, err := readPassword(env)
-	if err != nil {
-		return err
-	}
-	return adminCall(ctx, env, *asJSON, "SELECT admin.create_user($1::uuid, $2, $3)", *tenant, *email, password)
+	return userWithPassword(ctx, env, args, "create", "SELECT admin.create_user($1::uuid, $2, $3)")
 }
 
-// userSetPassword sets a new password, read from stdin like create's, and
-// ends the user's sessions.
 func userSetPassword(ctx context.Context, env environment, args []string) error {
-	fs := newFlagSet(env, "user set-password",
-		"user set-password --tenant ID --email EMAIL [--json]   (the new password is read from stdin, first line)")
+	return userWithPassword(ctx, env, args, "set-password", "SELECT admin.set_user_password($1::uuid, $2, $3)")
+}
+
+func userWithPassword(ctx context.Context, env environment, args []string, name, sql string) error {
+	fs := newFlagSet(env, "user "+name,
+		"user "+name+" --tenant ID --email EMAIL [--json]   (the password is read from stdin, first line)")
 	tenant, email, asJSON := userFlags(fs)
 	if err := parseUserFlags(env, fs, args, tenant, email); err != nil {
 		return err
@@ -53,7 +46,7 @@ func userSetPassword(ctx context.Context, env environment, args []string) error 
 	if err != nil {
 		return err
 	}
-	return adminCall(ctx, env, *asJSON, "SELECT admin.set_user_password($1::uuid, $2, $3)", *tenant, *email, password)
+	return adminCall(ctx, env, *asJSON, sql, *tenant, *email, password)
 }
 
 // userEnable disables a user (ending every session) or enables one again.
