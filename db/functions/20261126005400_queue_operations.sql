@@ -9,7 +9,10 @@ SET LOCAL ROLE skeldir_owner;
 -- Enqueue, inside the caller's transaction (a job for a change commits with
 -- the change). Unknown kinds are refused; so are fault-injection kinds unless
 -- an operator enabled them. With a dedupe key already pending (available,
--- not yet running), the pending job's id comes back instead of a second job.
+-- not yet running), the pending job's id comes back instead of a second job,
+-- and the pending job is held (a shared row lock, which claims skip) until
+-- this transaction ends: it cannot start before the change that asked for it
+-- commits, and so never misses it.
 CREATE FUNCTION skeldir.enqueue(kind text, args jsonb DEFAULT '{}', tenant uuid DEFAULT NULL,
                                 run_at timestamptz DEFAULT NULL, dedupe_key text DEFAULT NULL)
 RETURNS bigint
@@ -28,17 +31,23 @@ BEGIN
     RAISE EXCEPTION 'fault injection is disabled: % cannot be enqueued', kind
       USING ERRCODE = 'insufficient_privilege', HINT = 'An operator enables it with admin.set_fault_injection(true).';
   END IF;
-  INSERT INTO skeldir.jobs AS j (kind, queue, args, tenant_scope, run_at, dedupe_key)
-  VALUES (k.kind, k.queue, coalesce(args, '{}'), tenant, coalesce(run_at, now()), dedupe_key)
-  ON CONFLICT (dedupe_key) WHERE state = 'available' DO NOTHING
-  RETURNING j.id INTO job;
-  IF job IS NULL THEN
+  LOOP
+    INSERT INTO skeldir.jobs AS j (kind, queue, args, tenant_scope, run_at, dedupe_key)
+    VALUES (k.kind, k.queue, coalesce(args, '{}'), tenant, coalesce(run_at, now()), dedupe_key)
+    ON CONFLICT (dedupe_key) WHERE state = 'available' DO NOTHING
+    RETURNING j.id INTO job;
+    IF job IS NOT NULL THEN
+      PERFORM pg_notify('skeldir_jobs', k.queue::text);  -- delivered at commit
+      RETURN job;
+    END IF;
     SELECT j.id INTO job FROM skeldir.jobs AS j
-     WHERE j.dedupe_key = enqueue.dedupe_key AND j.state = 'available';
-  ELSE
-    PERFORM pg_notify('skeldir_jobs', k.queue::text);  -- delivered at commit
-  END IF;
-  RETURN job;
+     WHERE j.dedupe_key = enqueue.dedupe_key AND j.state = 'available'
+       FOR KEY SHARE;
+    IF job IS NOT NULL THEN
+      RETURN job;
+    END IF;
+    -- Claimed in between: it may have read its inputs already; ask again.
+  END LOOP;
 END
 $$;
 
