@@ -296,3 +296,45 @@ func TestServeRefusesAHalfConfiguredRole(t *testing.T) {
 		}
 	}
 }
+
+// A request that finds its job already pending (same dedupe key) holds it
+// until the request commits: a job that started earlier could read its
+// inputs without the request's change, and nothing would ask again.
+func TestAPendingJobWaitsForTheRequestsThatDeduplicateIntoIt(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	ctx := context.Background()
+	first := session(t, db)
+	var pending int64
+	if err := first.QueryRow(ctx, "SELECT skeldir.enqueue('attribution.recompute', '{\"day\": \"2026-11-20\"}', NULL, now() - interval '1 second', 'dedupe-test')").Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+
+	request := session(t, db)
+	tx, err := request.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var same int64
+	if err := tx.QueryRow(ctx, "SELECT skeldir.enqueue('attribution.recompute', '{\"day\": \"2026-11-20\"}', NULL, NULL, 'dedupe-test')").Scan(&same); err != nil || same != pending {
+		t.Fatalf("the second request got job %d (%v), want the pending %d", same, err, pending)
+	}
+
+	claimer := session(t, db)
+	claim := func() int {
+		var n int
+		if err := claimer.QueryRow(ctx, "SELECT count(*) FROM worker.claim('attribution', 10, 'dedupe-test')").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := claim(); n != 0 {
+		t.Fatalf("a dispatcher claimed %d job(s) while a request that asked for it was still open", n)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := claim(); n != 1 {
+		t.Fatalf("after the request committed a dispatcher claimed %d job(s), want 1", n)
+	}
+}
