@@ -58,18 +58,16 @@ BEGIN
     ON CONFLICT ON CONSTRAINT revenue_ledger_tenant_id_vendor_transaction_id_state_key DO NOTHING;
   END IF;
 
-  -- A new purchase changes the attribution of its UTC day, and of the days
-  -- of its order's other purchase events (an order is attributed once, as
-  -- its earliest event, which this one may now be): the caller asks for
-  -- those days' recomputes (skeldir.request_attribution_recompute).
-  IF topic.event_type = 'purchase' AND d.revenue_cents > 0 THEN
-    SELECT array_agg(DISTINCT x.day ORDER BY x.day) INTO recompute_days
-      FROM (SELECT (d.occurred_at AT TIME ZONE 'UTC')::date AS day
-            UNION ALL
-            SELECT (o.occurred_at AT TIME ZONE 'UTC')::date
-              FROM skeldir.attribution_events AS o
-             WHERE o.tenant_id = tenant AND o.order_id = d.order_id AND o.event_type = 'purchase'
-               AND o.revenue_cents > 0 AND o.id <> event_id) AS x;
+  -- A new purchase asks for the recompute of its days (the caller asks, in
+  -- order: skeldir.request_attribution_recompute), unless the change feed
+  -- runs: then the feed turns the committed event into that work (SPEC §7)
+  -- and the hot path neither looks up the order nor takes a per-day lock.
+  -- The mode is read after the event's insert, so a switch back to fallback
+  -- (which locks the events table, see worker.change_feed_fallback) either
+  -- sees this event committed or makes this transaction read 'fallback'.
+  IF topic.event_type = 'purchase' AND d.revenue_cents > 0
+     AND (SELECT f.mode FROM skeldir.change_feed AS f) IS DISTINCT FROM 'feed' THEN
+    recompute_days := skeldir.attribution_days(ARRAY[d.order_id], ARRAY[(d.occurred_at AT TIME ZONE 'UTC')::date]);
   END IF;
 END
 $$;

@@ -61,8 +61,11 @@ END;
 
 -- Asks for a refresh of each view that reads table (directly or through
 -- views), after a job changed it in bulk: the dependencies come from the
--- catalog, so a new view is refreshed after the writes it reads.
-CREATE FUNCTION skeldir.request_matview_refreshes_reading(changed regclass) RETURNS integer
+-- catalog, so a new view is refreshed after the writes it reads. Only views
+-- of a cadence when given; due at due (now when NULL), so that requests until
+-- then share one job.
+CREATE FUNCTION skeldir.request_matview_refreshes_reading(changed regclass, cadence text DEFAULT NULL,
+                                                          due timestamptz DEFAULT NULL) RETURNS integer
 LANGUAGE sql VOLATILE
 BEGIN ATOMIC
   WITH RECURSIVE reader(relid) AS (
@@ -73,10 +76,11 @@ BEGIN ATOMIC
       JOIN pg_catalog.pg_depend AS d ON d.refobjid = r.relid AND d.classid = 'pg_catalog.pg_rewrite'::regclass
       JOIN pg_catalog.pg_rewrite AS rw ON rw.oid = d.objid AND rw.ev_class <> r.relid
   )
-  SELECT count(skeldir.enqueue('matview.refresh', jsonb_build_object('view', m.name), NULL, NULL,
+  SELECT count(skeldir.enqueue('matview.refresh', jsonb_build_object('view', m.name), NULL, due,
                                'matview.refresh:' || m.name))::integer
     FROM skeldir.matviews AS m
-   WHERE EXISTS (SELECT FROM reader AS r JOIN pg_catalog.pg_class AS c ON c.oid = r.relid
+   WHERE m.cadence = coalesce(request_matview_refreshes_reading.cadence, m.cadence)
+     AND EXISTS (SELECT FROM reader AS r JOIN pg_catalog.pg_class AS c ON c.oid = r.relid
                   WHERE c.relname = m.name AND c.relnamespace = 'analytics'::regnamespace);
 END;
 
@@ -125,7 +129,7 @@ DROP FUNCTION skeldir.count_failed_matview_refresh(skeldir.jobs, text);
 DROP FUNCTION worker.matview_pulse(jsonb, bigint);
 DROP FUNCTION worker.matview_refresh_all(jsonb, bigint);
 DROP FUNCTION worker.matview_refresh(jsonb, bigint);
-DROP FUNCTION skeldir.request_matview_refreshes_reading(regclass);
+DROP FUNCTION skeldir.request_matview_refreshes_reading(regclass, text, timestamptz);
 DROP FUNCTION skeldir.request_matview_refreshes(text);
 DROP FUNCTION skeldir.refresh_matview(text);
 DROP FUNCTION skeldir.count_matview_refresh(text, text, double precision);

@@ -5,8 +5,8 @@
 -- back to fallback with the inserts the feed may not have seen.
 --
 -- A new purchase changes the attribution of its tenant's UTC day and of the
--- days of its order's other purchases (as skeldir.record_event computes on
--- the fallback path): one recompute per tenant and day, coalescing with any
+-- days of its order's other purchases (skeldir.attribution_days, as the
+-- ingest path asks on the fallback path): one recompute per tenant and day, coalescing with any
 -- pending one. New ledger rows change the realtime views: one refresh of
 -- each realtime view reading the ledger, due at the next boundary of the
 -- feed's refresh interval, so that every batch until then shares it.
@@ -46,15 +46,11 @@ BEGIN
   -- In (tenant, day) order: each dedupe key is a lock held until commit.
   FOR t IN SELECT DISTINCT x FROM unnest(tenants) AS x ORDER BY 1 LOOP
     PERFORM set_config('app.current_tenant_id', t::text, true);
-    SELECT count(skeldir.enqueue_attribution_recompute(t, x.day)) INTO n
-      FROM (SELECT p.day FROM unnest(tenants, days) AS p(tenant_id, day) WHERE p.tenant_id = t
-            UNION
-            SELECT (o.occurred_at AT TIME ZONE 'UTC')::date
-              FROM skeldir.attribution_events AS o
-             WHERE o.tenant_id = t AND o.event_type = 'purchase' AND o.revenue_cents > 0
-               AND o.order_id IN (SELECT p.order_id FROM unnest(tenants, orders) AS p(tenant_id, order_id)
-                                   WHERE p.tenant_id = t AND p.order_id IS NOT NULL)
-             ORDER BY 1) AS x;
+    SELECT count(skeldir.request_attribution_recompute(t, day)) INTO n
+      FROM unnest(skeldir.attribution_days(
+             ARRAY(SELECT p.order_id FROM unnest(tenants, orders) AS p(tenant_id, order_id)
+                    WHERE p.tenant_id = t AND p.order_id IS NOT NULL),
+             ARRAY(SELECT p.day FROM unnest(tenants, days) AS p(tenant_id, day) WHERE p.tenant_id = t))) AS day;
     recomputes := recomputes + n;
   END LOOP;
   PERFORM set_config('app.current_tenant_id', coalesce(saved, ''), true);
@@ -62,19 +58,7 @@ BEGIN
   refreshes := 0;
   IF EXISTS (SELECT FROM jsonb_array_elements(changes) AS c WHERE c ->> 'table' = 'revenue_ledger') THEN
     due := date_bin(interval_, now(), timestamptz '2000-01-01 00:00:00+00') + interval_;
-    SELECT count(skeldir.enqueue('matview.refresh', jsonb_build_object('view', m.name), NULL, due,
-                                 'matview.refresh:' || m.name))::integer INTO refreshes
-      FROM skeldir.matviews AS m
-     WHERE m.cadence = 'realtime' AND EXISTS (
-             WITH RECURSIVE reader(relid) AS (
-               SELECT rw.ev_class FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_rewrite AS rw ON rw.oid = d.objid
-                WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refobjid = 'skeldir.revenue_ledger'::regclass
-               UNION
-               SELECT rw.ev_class FROM reader AS r
-                 JOIN pg_catalog.pg_depend AS d ON d.refobjid = r.relid AND d.classid = 'pg_catalog.pg_rewrite'::regclass
-                 JOIN pg_catalog.pg_rewrite AS rw ON rw.oid = d.objid AND rw.ev_class <> r.relid)
-             SELECT FROM reader AS r JOIN pg_catalog.pg_class AS c ON c.oid = r.relid
-              WHERE c.relname = m.name AND c.relnamespace = 'analytics'::regnamespace);
+    refreshes := skeldir.request_matview_refreshes_reading('skeldir.revenue_ledger', 'realtime', due);
   END IF;
 END
 $$;
