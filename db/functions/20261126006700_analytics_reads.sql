@@ -58,20 +58,20 @@ END;
 
 -- Attributed revenue per channel over [from_day, to_day], under each model.
 CREATE FUNCTION api.channel_performance(tenant uuid, from_day date, to_day date)
-RETURNS TABLE (channel text, display_name text, family text, is_paid boolean, currency text,
+RETURNS TABLE (channel text, display_name text, report_name text, family text, is_paid boolean, currency text,
                touched_purchases bigint, conversions bigint, last_touch_cents bigint, first_touch_cents bigint,
                linear_cents bigint, time_decay_cents bigint)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT c.channel, t.display_name, t.family, t.is_paid, c.currency, sum(c.touched_purchases)::bigint,
+  SELECT c.channel, t.display_name, t.report_name, t.family, t.is_paid, c.currency, sum(c.touched_purchases)::bigint,
          sum(c.conversions)::bigint, sum(c.last_touch_cents)::bigint, sum(c.first_touch_cents)::bigint,
          sum(c.linear_cents)::bigint, sum(c.time_decay_cents)::bigint
     FROM analytics.mv_channel_performance AS c
     JOIN skeldir.channel_taxonomy AS t ON t.code = c.channel
    WHERE skeldir.valid_day_range(from_day, to_day)
      AND c.tenant_id = tenant AND c.day BETWEEN from_day AND to_day
-   GROUP BY c.channel, t.display_name, t.family, t.is_paid, c.currency
+   GROUP BY c.channel, t.display_name, t.report_name, t.family, t.is_paid, c.currency
    ORDER BY c.currency, sum(c.linear_cents) DESC, c.channel;
 END;
 

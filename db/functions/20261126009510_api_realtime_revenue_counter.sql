@@ -1,6 +1,6 @@
 -- migrate:up
--- GET /api/attribution/revenue/realtime: a tenant's revenue so far, from
--- mv_realtime_revenue, with an entity tag over the data alone. The tag stays
+-- GET /api/attribution/revenue/realtime: a tenant's revenue so far
+-- (api.realtime_revenue), with an entity tag over the data alone. The tag stays
 -- the same while the numbers do, however often the view is refreshed; the
 -- freshness fields are outside it.
 --
@@ -15,7 +15,7 @@ LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH r AS (
-    SELECT * FROM analytics.mv_realtime_revenue AS m WHERE m.tenant_id = tenant
+    SELECT * FROM api.realtime_revenue(tenant)
   ),
   refreshed AS (
     SELECT coalesce((SELECT max(r.refreshed_at) FROM r),
@@ -31,7 +31,7 @@ BEGIN ATOMIC
              'event_count', (SELECT coalesce(sum(r.captures), 0) FROM r),
              'last_updated', coalesce((SELECT max(r.last_booked_at) FROM r), (SELECT at FROM refreshed)),
              'verified', coalesce((SELECT bool_and(s.status = 'verified') FILTER (WHERE s.orders_total > 0)
-                                     FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant), false),
+                                     FROM api.reconciliation_status(tenant) AS s), false),
              'currencies', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                               'currency', r.currency,
                                               'captured', skeldir.major_units(r.captured_cents, r.currency),

@@ -1,7 +1,8 @@
 -- migrate:up
 -- GET /api/attribution/channels: revenue credited to each channel over a
 -- range of days (default: the 30 days up to today), under one attribution
--- model (default linear), in the tenant's main currency over that range.
+-- model (default linear), in the tenant's main currency over that range,
+-- from api.channel_performance.
 -- Channels are reported under their platform names; conversions are the
 -- purchases whose last touch was the channel. The confidence of a channel's
 -- figure grows with the purchases behind it: 1 - 1/sqrt(1 + purchases).
@@ -25,11 +26,9 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value', COLUMN = 'model';
   END IF;
   chosen := coalesce(model, 'linear');
-  PERFORM skeldir.valid_day_range(from_day, to_day);
 
   SELECT c.currency INTO main_currency
-    FROM analytics.mv_channel_performance AS c
-   WHERE c.tenant_id = tenant AND c.day BETWEEN from_day AND to_day
+    FROM api.channel_performance(tenant, from_day, to_day) AS c
    GROUP BY c.currency
    ORDER BY sum(c.last_touch_cents) DESC, c.currency
    LIMIT 1;
@@ -41,14 +40,13 @@ BEGIN
            'confidence_score', round(1 - 1 / sqrt(1 + x.purchases::numeric), 2),
            'channels', x.codes) ORDER BY x.cents DESC, x.report_name), '[]')
     INTO channels
-    FROM (SELECT t.report_name, array_agg(DISTINCT c.channel ORDER BY c.channel) AS codes,
+    FROM (SELECT c.report_name, array_agg(c.channel ORDER BY c.channel) AS codes,
                  sum(CASE chosen WHEN 'last_touch' THEN c.last_touch_cents WHEN 'first_touch' THEN c.first_touch_cents
                                  WHEN 'linear' THEN c.linear_cents ELSE c.time_decay_cents END)::bigint AS cents,
                  sum(c.conversions)::bigint AS conversions, sum(c.touched_purchases)::bigint AS purchases
-            FROM analytics.mv_channel_performance AS c
-            JOIN skeldir.channel_taxonomy AS t ON t.code = c.channel
-           WHERE c.tenant_id = tenant AND c.day BETWEEN from_day AND to_day AND c.currency = main_currency
-           GROUP BY t.report_name) AS x;
+            FROM api.channel_performance(tenant, from_day, to_day) AS c
+           WHERE c.currency = main_currency
+           GROUP BY c.report_name) AS x;
 
   RETURN jsonb_build_object(
     'channels', channels,
