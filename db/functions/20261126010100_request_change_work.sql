@@ -11,9 +11,11 @@
 -- each realtime view reading the ledger, due at the next boundary of the
 -- feed's refresh interval, so that every batch until then shares it.
 --
--- changes: a jsonb array of {table, tenant_id, event_type, order_id,
--- revenue_cents, occurred_at} (attribution_events) or {table, tenant_id,
--- state, amount_cents, occurred_at} (revenue_ledger); other keys are ignored.
+-- changes: a jsonb array (its callers, worker.change_feed_apply and
+-- worker.change_feed_fallback, check that) of {table, tenant_id, event_type,
+-- order_id, revenue_cents, occurred_at} (attribution_events) or {table,
+-- tenant_id, state, amount_cents, occurred_at} (revenue_ledger); other keys
+-- are ignored.
 SET LOCAL ROLE skeldir_owner;
 
 CREATE FUNCTION skeldir.request_change_work(changes jsonb, OUT recomputes integer, OUT refreshes integer)
@@ -29,9 +31,6 @@ DECLARE
   t uuid;
   n integer;
 BEGIN
-  IF jsonb_typeof(changes) IS DISTINCT FROM 'array' THEN
-    RAISE EXCEPTION 'changes must be a JSON array of decoded inserts' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
   SELECT coalesce(array_agg(c.tenant_id), '{}'), coalesce(array_agg(c.order_id), '{}'),
          coalesce(array_agg((c.occurred_at AT TIME ZONE 'UTC')::date), '{}')
     INTO tenants, orders, days
