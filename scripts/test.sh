@@ -7,6 +7,11 @@
 # scripts/test.sh storm: the same cluster, but only the ingestion storm
 # harness, at full size (make storm). scripts/test.sh feed: only the change
 # feed's acceptance tests, with 50,000 purchases (make test-feed).
+#
+# While developing: scripts/test.sh only PKG [GO TEST ARGS...] runs one Go
+# package's tests (e.g. scripts/test.sh only ./cmd/skeldird -run TestStripe),
+# and scripts/test.sh sql FILE... runs those pgTAP files, on the same
+# clusters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
@@ -67,12 +72,24 @@ if [ "${1:-}" = feed ]; then
   exit $?
 fi
 
+if [ "${1:-}" = only ]; then
+  shift
+  go test -count=1 "$@"
+  exit $?
+fi
+
 status=0
-go test -count=1 ./... || status=1
+if [ "${1:-}" = sql ]; then
+  shift
+  suites=("$@")
+else
+  go test -count=1 ./... || status=1
+  suites=(tests/sql/*.sql)
+fi
 
 # pgTAP: each file against a fresh clone of the template.
 n=0
-for f in tests/sql/*.sql; do
+for f in "${suites[@]}"; do
   n=$((n + 1))
   db="pgtap_$n"
   pg_psql "$home" postgres -c "CREATE DATABASE $db TEMPLATE skeldir_template"
