@@ -72,7 +72,13 @@ if [ "$fresh" = 1 ] || [ ! -s "$login" ]; then
 fi
 password=$(cat "$login")
 api_key=$(sed -n 's/.*"api_key": "\([^"]*\)".*/\1/p' "$demo")
-shopify_secret=$(sed -n 's/.*"shopify": "\([^"]*\)".*/\1/p' "$demo")
+shopify_secret=$(sed -n 's/.*"shopify": "\(whsec_[^"]*\)".*/\1/p' "$demo")
+
+# The tenant's webhook URLs: what a store's or processor's webhook settings
+# are given (the token in the path names the tenant; no custom header).
+urls=$(bin/skeldird tenant webhook-urls --tenant "$tenant_id" --json)
+url() { printf '%s' "$urls" | sed -n "/\"webhook_urls\"/,/}/s/.*\"$1\": \"\([^\"]*\)\".*/\1/p"; }
+base=http://127.0.0.1:8080
 
 # A sample Shopify order, signed the way Shopify signs it.
 order='{"id":1001,"order_number":1001,"total_price":"129.99","currency":"USD","created_at":"2026-11-26T14:30:00Z","note_attributes":[{"name":"utm_source","value":"google"},{"name":"utm_medium","value":"cpc"}]}'
@@ -91,13 +97,23 @@ cat <<MSG
   curl -i http://127.0.0.1:8080/health/ready     (and /health/live, /health/worker, /metrics)
   curl -s http://127.0.0.1:9108/metrics          (the worker's job metrics)
 
+  Webhook URLs (paste into each store's or processor's webhook settings;
+  the token names the tenant, the vendor's signature proves the sender):
+
+    Shopify      $base$(url shopify)
+    Stripe       $base$(url stripe)
+    PayPal       $base$(url paypal)
+    WooCommerce  $base$(url woocommerce)
+
   A signed Shopify order (paste it twice: accepted, then duplicate):
 
-  curl -i http://127.0.0.1:8080/api/webhooks/shopify/order_create \\
+  curl -i $base$(url shopify)/order_create \\
     -H 'Content-Type: application/json' \\
-    -H 'X-Skeldir-Tenant-Key: $api_key' \\
     -H 'X-Shopify-Hmac-Sha256: $signature' \\
     --data-raw '$order'
+
+  (The header form, /api/webhooks/shopify/order_create with
+  X-Skeldir-Tenant-Key: $api_key, works too.)
 
   The dashboard API (log in, then send the access token as a bearer):
 

@@ -4,6 +4,7 @@
 //	skeldird tenant create --name N         create a tenant and its credentials
 //	skeldird tenant rotate-key --tenant ID  issue a new API key
 //	skeldird tenant rotate-secret ...       activate a new webhook secret
+//	skeldird tenant webhook-urls --tenant ID  print the URLs stores and processors post to
 //	skeldird user create|set-password|disable|enable --tenant ID --email E
 //	                                        manage dashboard users (passwords on stdin)
 //	skeldird dlq list|replay --tenant ID    inspect and replay dead webhook deliveries
@@ -54,7 +55,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 func commands() []command {
 	return []command{
 		{"serve", "serve [--role all|api|worker]", "serve the HTTP API, the work loop and the scheduler (or one --role) until SIGINT or SIGTERM", runServe},
-		{"tenant", "tenant create|rotate-key|keys|revoke-key|rotate-secret|pin-paypal [flags]", "create tenants, list, rotate and revoke their credentials", runTenant},
+		{"tenant", "tenant create|rotate-key|keys|revoke-key|rotate-secret|pin-paypal|webhook-urls|rotate-webhook-url|revoke-webhook-url [flags]", "create tenants, list, rotate and revoke their credentials", runTenant},
 		{"user", "user create|set-password|disable|enable --tenant ID --email EMAIL", "manage dashboard users (passwords read from stdin)", runUser},
 		{"dlq", "dlq list|replay --tenant ID [flags]", "list and replay the ingestion dead-letter queue", runDLQ},
 		{"audit", "audit [--json]", "report roles, grants, RLS and definer functions; exit 1 on any deviation", runAudit},

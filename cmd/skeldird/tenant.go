@@ -14,12 +14,15 @@ import (
 
 func runTenant(ctx context.Context, env environment, args []string) error {
 	return subcommands(ctx, env, args, "tenant", map[string]func(context.Context, environment, []string) error{
-		"create":        tenantCreate,
-		"rotate-key":    tenantRotateKey,
-		"keys":          tenantKeys,
-		"revoke-key":    tenantRevokeKey,
-		"rotate-secret": tenantRotateSecret,
-		"pin-paypal":    tenantPinPayPal,
+		"create":             tenantCreate,
+		"rotate-key":         tenantRotateKey,
+		"keys":               tenantKeys,
+		"revoke-key":         tenantRevokeKey,
+		"rotate-secret":      tenantRotateSecret,
+		"pin-paypal":         tenantPinPayPal,
+		"webhook-urls":       tenantWebhookURLs,
+		"rotate-webhook-url": tenantRotateWebhookURL,
+		"revoke-webhook-url": tenantRevokeWebhookURL,
 	})
 }
 
@@ -118,6 +121,48 @@ func tenantPinPayPal(ctx context.Context, env environment, args []string) error 
 	}
 	return adminCall(ctx, env, *asJSON, "SELECT admin.pin_paypal_certificate($1::uuid, $2, $3)",
 		*tenant, *webhookID, string(pem))
+}
+
+// tenantWebhookURLs prints the URL per vendor to paste into the store's or
+// processor's webhook settings (newest first when a rotation left several
+// active); it issues the missing ones for tenants created before URLs.
+func tenantWebhookURLs(ctx context.Context, env environment, args []string) error {
+	fs := newFlagSet(env, "tenant webhook-urls", "tenant webhook-urls --tenant ID [--json]")
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.webhook_urls($1::uuid)", *tenant)
+}
+
+// tenantRotateWebhookURL issues a new URL; the old one keeps working until
+// revoke-webhook-url, so the store can be switched over without a gap.
+func tenantRotateWebhookURL(ctx context.Context, env environment, args []string) error {
+	fs := newFlagSet(env, "tenant rotate-webhook-url",
+		"tenant rotate-webhook-url --tenant ID --vendor shopify|stripe|paypal|woocommerce [--json]")
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	vendor := fs.String("vendor", "", "webhook vendor (required)")
+	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.rotate_webhook_url($1::uuid, $2)", *tenant, *vendor)
+}
+
+func tenantRevokeWebhookURL(ctx context.Context, env environment, args []string) error {
+	fs := newFlagSet(env, "tenant revoke-webhook-url", "tenant revoke-webhook-url --tenant ID --prefix PREFIX [--json]")
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	prefix := fs.String("prefix", "", "the token's first 12 characters, as tenant webhook-urls lists them (required)")
+	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*prefix) == "" {
+		fmt.Fprintln(env.stderr, "--prefix is required")
+		return errUsage
+	}
+	return adminCall(ctx, env, *asJSON, "SELECT admin.revoke_webhook_url($1::uuid, $2)", *tenant, *prefix)
 }
 
 // adminCall runs one admin function returning jsonb and prints its result,

@@ -18,6 +18,7 @@ type tenant struct {
 	ID      string            `json:"tenant_id"`
 	Key     string            `json:"api_key"`
 	Secrets map[string]string `json:"webhook_secrets"`
+	URLs    map[string]string `json:"webhook_urls"`
 }
 
 func createTenant(t *testing.T, db *testdb.DB, name string) tenant {
@@ -48,8 +49,25 @@ type answer struct {
 // tn's current secret unless extra overrides the headers.
 func (tn tenant) deliver(t *testing.T, d *testdaemon.Daemon, vendor, route string, body []byte, extra map[string]string) answer {
 	t.Helper()
+	h := map[string]string{"X-Skeldir-Tenant-Key": tn.Key}
+	for k, v := range extra {
+		h[k] = v
+	}
+	return tn.post(t, d, "/api/webhooks/"+vendor, vendor, route, body, h)
+}
+
+// deliverToURL posts body to tn's webhook URL for vendor (below it at route,
+// unless route is ""), as a stock store does: no tenant header.
+func (tn tenant) deliverToURL(t *testing.T, d *testdaemon.Daemon, vendor, route string, body []byte, extra map[string]string) answer {
+	t.Helper()
+	return tn.post(t, d, tn.URLs[vendor], vendor, route, body, extra)
+}
+
+// post sends body to base[/route], signed with tn's current secret for
+// vendor; extra overrides headers ("" removes one).
+func (tn tenant) post(t *testing.T, d *testdaemon.Daemon, base, vendor, route string, body []byte, extra map[string]string) answer {
+	t.Helper()
 	h := signing.Headers(vendor, tn.Secrets[vendor], body, time.Now())
-	h["X-Skeldir-Tenant-Key"] = tn.Key
 	h["Content-Type"] = "application/json"
 	for k, v := range extra {
 		if v == "" {
@@ -58,7 +76,7 @@ func (tn tenant) deliver(t *testing.T, d *testdaemon.Daemon, vendor, route strin
 			h[k] = v
 		}
 	}
-	path := "/api/webhooks/" + vendor
+	path := base
 	if route != "" {
 		path += "/" + route
 	}

@@ -87,6 +87,10 @@ func NewRouter(ctx context.Context, o Options) http.Handler {
 		batcher: newIngestBatcher(ctx, o.DB, o.IngestWorkers, maxIngestBatch)}
 	r.Post("/api/webhooks/{vendor}", wh.ingest)
 	r.Post("/api/webhooks/{vendor}/*", wh.ingest)
+	// A tenant's webhook URLs: the token names the tenant, for senders that
+	// cannot add X-Skeldir-Tenant-Key (skeldird tenant webhook-urls).
+	r.Post("/hooks/{vendor}/{token}", wh.ingest)
+	r.Post("/hooks/{vendor}/{token}/*", wh.ingest)
 
 	bearer := requireBearer(o.Tokens)
 	mountAuth(r, o, bearer)

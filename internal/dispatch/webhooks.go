@@ -20,8 +20,8 @@ import (
 // under their lower-case names. Nothing else of the request reaches SQL.
 var webhookHeaders = []string{
 	"X-Skeldir-Tenant-Key", "X-Idempotency-Key",
-	"X-Shopify-Hmac-Sha256", "X-Shopify-Topic",
-	"X-WC-Webhook-Signature", "X-WC-Webhook-Topic",
+	"X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Webhook-Id",
+	"X-WC-Webhook-Signature", "X-WC-Webhook-Topic", "X-WC-Webhook-Delivery-ID",
 	"Stripe-Signature",
 	"Paypal-Transmission-Sig",
 }
@@ -33,9 +33,15 @@ type webhooks struct {
 	metrics *metrics.Webhooks
 }
 
+// urlTokenHeader carries a tenant URL's token (/hooks/{vendor}/{token}) to
+// SQL with the headers. No real header name starts with a colon, so a sender
+// cannot pose as one with a header.
+const urlTokenHeader = ":url-token"
+
 // ingest hands one delivery to api.ingest_webhook and sends what it decides.
-// The route is the path below /api/webhooks/{vendor}/ ("" on the generic
-// route, where the vendor's topic header or event type decides).
+// The route is the path below /api/webhooks/{vendor}/ or /hooks/{vendor}/{token}/
+// ("" on the generic route, where the vendor's topic header or event type
+// decides).
 func (h webhooks) ingest(w http.ResponseWriter, r *http.Request) {
 	// Path segments reach SQL as text, which must be valid UTF-8 even when
 	// the URL's percent-escapes are not.
@@ -53,12 +59,15 @@ func (h webhooks) ingest(w http.ResponseWriter, r *http.Request) {
 			headers[strings.ToLower(name)] = v
 		}
 	}
+	if token := chi.URLParam(r, "token"); token != "" {
+		headers[urlTokenHeader] = strings.ToValidUTF8(token, "\uFFFD")
+	}
 	headerJSON, _ := json.Marshal(headers) // a map of strings always encodes
 
 	verified := false
 	if vendor == "paypal" && r.Header.Get("Paypal-Auth-Algo") != "" {
 		var err error
-		if verified, err = h.paypalCertificateVerifies(r, body); err != nil {
+		if verified, err = h.paypalCertificateVerifies(r, headerJSON, body); err != nil {
 			h.failed(w, r, vendor, err)
 			return
 		}
@@ -84,12 +93,13 @@ func (h webhooks) ingest(w http.ResponseWriter, r *http.Request) {
 }
 
 // paypalCertificateVerifies checks PayPal's RSA signature against the
-// certificate the tenant pinned. A tenant without one is left to the HMAC
-// check in SQL, and a bad signature is SQL's to refuse: this only reports.
-func (h webhooks) paypalCertificateVerifies(r *http.Request, body []byte) (bool, error) {
+// certificate the tenant pinned (the tenant the delivery's URL token or key
+// names). A tenant without one is left to the HMAC check in SQL, and a bad
+// signature is SQL's to refuse: this only reports.
+func (h webhooks) paypalCertificateVerifies(r *http.Request, headers, body []byte) (bool, error) {
 	var webhookID, certPEM *string
-	err := h.db.QueryRow(r.Context(), "SELECT webhook_id, certificate_pem FROM api.paypal_certificate($1)",
-		strings.ToValidUTF8(r.Header.Get("X-Skeldir-Tenant-Key"), "\uFFFD")).Scan(&webhookID, &certPEM)
+	err := h.db.QueryRow(r.Context(), "SELECT webhook_id, certificate_pem FROM api.paypal_certificate($1::jsonb)",
+		headers).Scan(&webhookID, &certPEM)
 	if err != nil || certPEM == nil {
 		return false, err
 	}

@@ -97,7 +97,7 @@ type Webhooks struct {
 
 var (
 	webhookVendors  = []string{"shopify", "stripe", "paypal", "woocommerce"}
-	webhookOutcomes = []string{"accepted", "duplicate", "dlq_routed", "invalid_tenant_key",
+	webhookOutcomes = []string{"accepted", "duplicate", "dlq_routed", "ping", "invalid_tenant_key",
 		"invalid_signature", "not_found", "payload_too_large", "error"}
 )
 
