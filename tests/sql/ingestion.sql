@@ -22,10 +22,12 @@ SELECT throws_ok($$SELECT skeldir.to_minor_units('"10.00"', 'XYZ')$$, 'SK422', N
 SELECT throws_ok($$SELECT skeldir.to_minor_units('"ten"', 'USD')$$, 'SK422', NULL, 'non-numbers are refused');
 
 -- PII never reaches storage.
-SELECT is((skeldir.strip_pii('{"id": 1, "Receipt_Email": "a@b.c", "data": {"object": {"billing_details": {"name": "N"}, "items": [{"Phone": "1"}]}}}')).clean,
-          '{"id": 1, "data": {"object": {"items": [{}]}}}'::jsonb, 'PII keys are removed at any depth, in any case');
-SELECT is(ARRAY(SELECT unnest((skeldir.strip_pii('{"id": 1, "Receipt_Email": "a@b.c", "data": {"object": {"items": [{"Phone": "1"}]}}}')).removed) ORDER BY 1),
-          ARRAY['$.Receipt_Email', '$.data.object.items[0].Phone'], 'the removed paths are recorded');
+SELECT is((skeldir.project('{"id": true, "data": {"object": {"items": [{"sku": true}]}}}',
+                           '{"id": 1, "Receipt_Email": "a@b.c", "data": {"object": {"billing_details": {"name": "N"}, "items": [{"sku": "S", "Phone": "1"}]}}}')).kept,
+          '{"id": 1, "data": {"object": {"items": [{"sku": "S"}]}}}'::jsonb, 'only the fields a shape names are kept, at any depth');
+SELECT is((skeldir.project('{"id": true, "data": {"object": {"items": [{"sku": true}]}}}',
+                           '{"id": 1, "Receipt_Email": "a@b.c", "data": {"object": {"billing_details": {"name": "N"}, "items": [{"sku": "S", "Phone": "1"}]}}}')).dropped,
+          ARRAY['$.Receipt_Email', '$.data.object.billing_details', '$.data.object.items[*].Phone'], 'the dropped paths are recorded');
 SELECT throws_ok(format($$INSERT INTO skeldir.dead_events (tenant_id, vendor, error_type, error_message, payload,
                                  body_sha256, body_bytes, correlation_id)
                           VALUES (%L, 'stripe', 'x', 'x', '{"a": {"EMAIL": "p@q.r"}}', sha256(''), 0, gen_random_uuid())$$,

@@ -138,18 +138,19 @@ SELECT is((SELECT state::text FROM skeldir.jobs WHERE id = :scan_job), 'complete
 SELECT results_eq(format($$
   SELECT table_name, column_name, rows_with_pii, pii_keys FROM skeldir.pii_scan_findings
    WHERE tenant_id = %L AND job_id = %s AND rows_with_pii > 0 ORDER BY 1, 2 $$, :'tenant_a', :scan_job),
-  $$ VALUES ('skeldir.dead_events', 'payload', 1::bigint, '{billing,email}'::text[]),
-            ('skeldir.pii_probe', 'doc', 1::bigint, '{customer_email}'::text[]),
-            ('skeldir.worker_failed_jobs', 'args', 1::bigint, '{ip}'::text[]) $$,
-  'the scan reports the planted PII for tenant A: rows and keys per column, json columns of new tables included');
+  $$ VALUES ('skeldir.dead_events', 'payload', 1::bigint, '{billing,email,phone,value:email}'::text[]),
+            ('skeldir.pii_probe', 'doc', 1::bigint, '{customer_email,value:email}'::text[]),
+            ('skeldir.worker_failed_jobs', 'args', 1::bigint, '{ip,value:ip}'::text[]) $$,
+  'the scan reports the planted PII for tenant A: rows, keys and kinds of value per column, json columns of new tables included');
 SELECT is((SELECT count(*) FROM skeldir.pii_scan_findings WHERE job_id = :scan_job AND rows_with_pii > 0
             AND tenant_id <> :'tenant_a'), 0::bigint, 'no other tenant is reported with PII');
 SELECT results_eq(format($$
   SELECT count(*), sum(rows_with_pii) FROM skeldir.pii_scan_findings WHERE tenant_id = %L AND job_id = %s $$,
   :'tenant_b', :scan_job),
   $$ SELECT count(*), 0::numeric FROM pg_attribute AS a JOIN skeldir.tenant_tables() AS t ON a.attrelid = t
-      WHERE a.atttypid IN ('json'::regtype, 'jsonb'::regtype) AND a.attnum > 0 AND NOT a.attisdropped $$,
-  'the clean tenant B gets a zero finding for every JSON column of every tenant table');
+      WHERE a.atttypid IN ('json'::regtype, 'jsonb'::regtype, 'text'::regtype, 'text[]'::regtype, 'varchar'::regtype)
+        AND a.attnum > 0 AND NOT a.attisdropped AND (a.attrelid, a.attname) <> ('skeldir.users'::regclass, 'email') $$,
+  'the clean tenant B gets a zero finding for every text and JSON column of every tenant table but the login email');
 SELECT is((SELECT count(DISTINCT tenant_id) FROM skeldir.pii_scan_findings WHERE job_id = :scan_job),
           (SELECT count(*) FROM skeldir.tenants), 'the scan visits every tenant');
 SELECT is_empty($$ SELECT * FROM skeldir.pii_scan_findings AS f
