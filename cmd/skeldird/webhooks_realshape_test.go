@@ -105,26 +105,10 @@ func TestNoPersonalValueOfARealPayloadIsAtRest(t *testing.T) {
 			personal = append(personal, v)
 		}
 	}
-	su := db.Pool(t, testdb.Superuser)
 	// Every text-like and JSON column of every table in every application
 	// schema, as text: dashboard users' login emails are the one exemption,
 	// and the fixture creates no users.
-	rows, err := su.Query(context.Background(), `
-		SELECT format('SELECT count(*) FROM %s WHERE strpos(%I::text, $1) > 0', a.attrelid::regclass, a.attname)
-		  FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid
-		  JOIN pg_namespace AS n ON n.oid = c.relnamespace
-		 WHERE a.atttypid IN ('jsonb'::regtype, 'json'::regtype, 'text'::regtype, 'text[]'::regtype, 'varchar'::regtype)
-		   AND a.attnum > 0 AND NOT a.attisdropped
-		   AND c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var scans []string
-	for rows.Next() {
-		var q string
-		rows.Scan(&q)
-		scans = append(scans, q)
-	}
+	scans := everyColumn(t, db, []string{"jsonb", "json", "text", "text[]", "varchar"}, "strpos(%I::text, $1) > 0")
 	if len(scans) < 20 {
 		t.Fatalf("the search found only %d columns", len(scans))
 	}
