@@ -31,6 +31,12 @@ func TestPayPalCertificateModeVerifiesRSAAgainstThePinnedCertificate(t *testing.
 	if a := tn.deliver(t, d, "paypal", "sale_completed", body, signed("WH-PINNED", body)); a.Status != 200 || a.Body["status"] != "accepted" {
 		t.Errorf("a genuine RSA signature: %d %v", a.Status, a.Body)
 	}
+	// A stock PayPal webhook posts to the tenant's URL: the certificate is
+	// the one of the tenant its token names.
+	byURL := []byte(samples[8].body(3))
+	if a := tn.deliverToURL(t, d, "paypal", "sale_completed", byURL, signed("WH-PINNED", byURL)); a.Status != 200 || a.Body["status"] != "accepted" {
+		t.Errorf("a genuine RSA signature to the tenant URL: %d %v", a.Status, a.Body)
+	}
 	if a := tn.deliver(t, d, "paypal", "sale_completed", body, signed("WH-OTHER", body)); a.Status != 401 {
 		t.Errorf("a signature for another webhook id: %d %v", a.Status, a.Body)
 	}
