@@ -3,7 +3,7 @@
 -- reports.
 BEGIN;
 \ir fixtures/two_tenants.sql
-SELECT plan(15);
+SELECT plan(16);
 
 -- Values, not keys.
 SELECT is(skeldir.pii_kinds('Call me at +1 (415) 555-0132 or mail jane.doe@example.com'), '{email,phone}',
@@ -53,6 +53,14 @@ SELECT throws_ok(format($$INSERT INTO skeldir.revenue_ledger (tenant_id, vendor,
                             FROM skeldir.attribution_events AS e WHERE e.tenant_id = %L LIMIT 1$$,
                         :'tenant_a', :'tenant_a'),
                  '23514', NULL, 'the trigger guards the ledger too');
+
+SELECT is_empty($$
+  SELECT t.tgrelid::regclass, a.attname
+    FROM pg_trigger AS t JOIN pg_attribute AS a ON a.attrelid = t.tgrelid
+   WHERE t.tgname = 'reject_pii' AND a.attnum > 0 AND NOT a.attisdropped
+     AND a.atttypid IN ('text'::regtype, 'text[]'::regtype, 'varchar'::regtype, 'json'::regtype, 'jsonb'::regtype)
+     AND a.attname <> ALL (string_to_array(encode(t.tgargs, 'escape'), E'\\000')) $$,
+  'the guard checks every text and JSON column of every table it guards');
 
 -- The scan finds a value planted past the trigger, in a text column.
 ALTER TABLE skeldir.dead_events DISABLE TRIGGER reject_pii;
