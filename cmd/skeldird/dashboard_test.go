@@ -316,3 +316,45 @@ func tokenGETRoutes(t *testing.T, d *testdaemon.Daemon, values map[string]string
 	sort.Strings(routes)
 	return routes
 }
+
+// A tenant created after the views last refreshed has requested no
+// reconciliation: every platform is pending, not missing.
+func TestANewTenantSeesItsPlatformsPendingAtOnce(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	refreshViews(t, db)
+	d := startAPI(t, db)
+	tn := createTenant(t, db, "Brand new")
+	var user struct {
+		ID string `json:"user_id"`
+	}
+	if err := db.Pool(t, testdb.Admin).QueryRow(context.Background(), "SELECT admin.create_user($1, 'new@example.com', 'a long enough password')",
+		tn.ID).Scan(&user); err != nil {
+		t.Fatal(err)
+	}
+	dt := dashboardTenant{tenant: tn, token: testdaemon.Token(user.ID, tn.ID)}
+
+	resp, body := dt.get(t, d, "/api/reconciliation/status", nil)
+	var overview struct {
+		Platforms []struct {
+			Platform         string `json:"platform"`
+			ConnectionStatus string `json:"connection_status"`
+		} `json:"platforms"`
+		Overall string `json:"overall_status"`
+	}
+	json.Unmarshal(body, &overview)
+	if resp.StatusCode != 200 || overview.Overall != "pending" || len(overview.Platforms) != 4 {
+		t.Fatalf("status of a new tenant: %d %s", resp.StatusCode, body)
+	}
+	for _, p := range overview.Platforms {
+		if p.ConnectionStatus != "pending" {
+			t.Errorf("a new tenant's platform is %q: %s", p.ConnectionStatus, body)
+		}
+	}
+	for _, platform := range []string{"shopify", "stripe", "paypal", "woocommerce"} {
+		if resp, body := dt.get(t, d, "/api/reconciliation/platform/"+platform, nil); resp.StatusCode != 200 ||
+			!strings.Contains(string(body), `"connection_status":"pending"`) && !strings.Contains(string(body), `"connection_status": "pending"`) {
+			t.Errorf("%s of a new tenant: %d %s", platform, resp.StatusCode, body)
+		}
+	}
+}
