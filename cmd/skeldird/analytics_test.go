@@ -496,3 +496,40 @@ func TestPurchasesOfOneDayCoalesceIntoOneRecomputeThatAttributesThem(t *testing.
 		t.Errorf("%d (order, model) sums for %d orders and 4 models: %v", seen, n+1, rows.Err())
 	}
 }
+
+// A refresh job skipped because another refresh of its view is under way
+// may carry changes that refresh did not see: it asks for one more, after.
+func TestARefreshJobSkippedWhileAnotherRunsIsHonouredAfterIt(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	ctx := context.Background()
+	const view = "mv_realtime_revenue"
+	running, worker := ownerSession(t, db, ""), ownerSession(t, db, "")
+	tx, err := running.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT skeldir.refresh_matview($1)", view); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := worker.Exec(ctx, "SELECT worker.matview_refresh(jsonb_build_object('view', $1::text), 0)", view); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM skeldir.jobs WHERE kind = 'matview.refresh' AND args ->> 'view' = $1
+	                       AND state = 'available' AND run_at > now()`, view); n != 1 {
+		t.Fatalf("%d follow-up refreshes after a skip, want 1", n)
+	}
+	// Skipping again while the first still runs asks for no second one.
+	worker.Exec(ctx, "SELECT worker.matview_refresh(jsonb_build_object('view', $1::text), 0)", view)
+	if n := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE kind = 'matview.refresh' AND state = 'available'"); n != 1 {
+		t.Errorf("%d pending refreshes, want 1", n)
+	}
+	tx.Commit(ctx)
+	if _, err := worker.Exec(ctx, "SELECT worker.matview_refresh(jsonb_build_object('view', $1::text), 0)", view); err != nil {
+		t.Fatal(err)
+	}
+	if r := refreshStat(t, db, view, "refreshed"); r != 2 {
+		t.Errorf("%d refreshes, want 2: the running one and the one after it", r)
+	}
+}
