@@ -202,6 +202,7 @@ func TestDashboardBadInputIsAProblemNamingTheField(t *testing.T) {
 		{"GET", "/api/attribution/channels?end_date=yesterday", "", "end_date"},
 		{"GET", "/api/attribution/channels?start_date=2026-02-01&end_date=2026-01-01", "", "start_date"},
 		{"GET", "/api/attribution/channels?model=bogus", "", "model"},
+		{"GET", "/api/attribution/channels?currency=XYZ", "", "currency"},
 		{"GET", "/api/budget/recommendations/not-a-uuid", "", "job_id"},
 		{"GET", "/api/investigations/1234/status", "", "investigation_id"},
 		{"POST", "/api/investigations", `{}`, "question"},
@@ -356,5 +357,52 @@ func TestANewTenantSeesItsPlatformsPendingAtOnce(t *testing.T) {
 			!strings.Contains(string(body), `"connection_status":"pending"`) && !strings.Contains(string(body), `"connection_status": "pending"`) {
 			t.Errorf("%s of a new tenant: %d %s", platform, resp.StatusCode, body)
 		}
+	}
+}
+
+// Revenue in a second currency is listed, and selectable, never invisible.
+func TestChannelsListEveryCurrencyAndShowTheOneAskedFor(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	dt := seedDashboardTenant(t, db, "Two currencies", 12345)
+	ctx := context.Background()
+	conn, err := db.Pool(t, testdb.Superuser).Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	for _, sql := range []string{
+		`SELECT set_config('app.current_tenant_id', $1, false)`,
+		`INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_id, vendor, topic, event_type,
+		   external_id, order_id, session_id, revenue_cents, currency, channel, occurred_at, payload)
+		 VALUES ($1::uuid, 'eur-' || $1::text, gen_random_uuid(), 'shopify', 'orders/create', 'purchase', 'ord-eur', 'ord-eur',
+		         'sess-eur', 4200, 'EUR', 'organic', now() - interval '2 days', '{}')`,
+		`SELECT skeldir.recompute_attribution(now() - interval '30 days', now() + interval '1 day') WHERE $1::text <> ''`,
+	} {
+		if _, err := conn.Exec(ctx, sql, dt.ID); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	refreshViews(t, db)
+	d := startAPI(t, db)
+	type answer struct {
+		Currency   string
+		Total      float64 `json:"total_revenue"`
+		Currencies []struct {
+			Currency string
+			Total    float64 `json:"total_revenue"`
+		}
+	}
+	var main, eur answer
+	_, body := dt.get(t, d, "/api/attribution/channels", nil)
+	json.Unmarshal(body, &main)
+	if main.Currency != "USD" || main.Total != 123.45 || len(main.Currencies) != 2 ||
+		main.Currencies[0].Currency != "USD" || main.Currencies[1].Currency != "EUR" || main.Currencies[1].Total != 42 {
+		t.Errorf("default: %s", body)
+	}
+	_, body = dt.get(t, d, "/api/attribution/channels?currency=eur", nil)
+	json.Unmarshal(body, &eur)
+	if eur.Currency != "EUR" || eur.Total != 42 || len(eur.Currencies) != 2 {
+		t.Errorf("?currency=eur: %s", body)
 	}
 }

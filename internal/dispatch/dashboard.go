@@ -85,8 +85,8 @@ func (d dashboard) channels(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, *p)
 		return
 	}
-	d.respond(w, r, http.StatusOK, "SELECT api.channel_attribution($1, $2, $3, $4)",
-		claimsOf(r.Context()).Tenant, start, end, nullable(q.Get("model")))
+	d.respond(w, r, http.StatusOK, "SELECT api.channel_attribution($1, $2, $3, $4, $5)",
+		claimsOf(r.Context()).Tenant, start, end, nullable(q.Get("model")), nullable(q.Get("currency")))
 }
 
 func (d dashboard) explain(w http.ResponseWriter, r *http.Request) {
