@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/skeldir/skeldir/internal/export/exporttest"
 	"github.com/skeldir/skeldir/internal/testdaemon"
@@ -404,5 +407,93 @@ func TestChannelsListEveryCurrencyAndShowTheOneAskedFor(t *testing.T) {
 	json.Unmarshal(body, &eur)
 	if eur.Currency != "EUR" || eur.Total != 42 || len(eur.Currencies) != 2 {
 		t.Errorf("?currency=eur: %s", body)
+	}
+}
+
+func TestAdSpendIsStoredReplacedRefusedWhenBadAndShownWithROAS(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	dt := seedDashboardTenant(t, db, "Spender", 12345) // 123.45 USD, all credited to email, 3 days ago
+	refreshViews(t, db)
+	d := startAPI(t, db)
+	put := func(body string) (int, map[string]any) {
+		t.Helper()
+		resp, raw := d.Do(t, "PUT", "/api/spend", []byte(body),
+			map[string]string{"Authorization": "Bearer " + dt.token, "Content-Type": "application/json"})
+		var out map[string]any
+		json.Unmarshal(raw, &out)
+		return resp.StatusCode, out
+	}
+	day := time.Now().UTC().AddDate(0, 0, -3).Format("2006-01-02")
+	if code, out := put(`{"rows": [{"date": "` + day + `", "channel": "email", "currency": "USD", "amount": "10.00"},
+	                                {"date": "` + day + `", "channel": "facebook_paid", "currency": "USD", "amount": 5}]}`); code != 200 || out["stored"] != 2.0 {
+		t.Fatalf("PUT: %d %v", code, out)
+	}
+	// The same key again replaces the amount.
+	if code, out := put(`{"rows": [{"date": "` + day + `", "channel": "email", "currency": "usd", "amount": "50.00"}]}`); code != 200 {
+		t.Fatalf("replacing PUT: %d %v", code, out)
+	}
+	if n := count(t, db, "SELECT sum(amount_cents)::int FROM skeldir.ad_spend WHERE tenant_id = $1", dt.ID); n != 5500 {
+		t.Errorf("stored %d cents, want 5500", n)
+	}
+	bad := map[string]string{
+		"rows[1].channel":  `{"rows": [{"date": "2026-11-20", "channel": "email", "currency": "USD", "amount": "1"}, {"date": "2026-11-20", "channel": "myspace", "currency": "USD", "amount": "1"}]}`,
+		"rows[0].date":     `{"rows": [{"date": "2026-02-30", "channel": "email", "currency": "USD", "amount": "1"}]}`,
+		"rows[0].amount":   `{"rows": [{"date": "2026-11-20", "channel": "email", "currency": "USD", "amount": "-1.00"}]}`,
+		"rows[0].currency": `{"rows": [{"date": "2026-11-20", "channel": "email", "currency": "XYZ", "amount": "1"}]}`,
+		"rows":             `{"rows": []}`,
+	}
+	fieldOf := func(problem map[string]any) any {
+		if errs, ok := problem["errors"].([]any); ok && len(errs) == 1 {
+			return errs[0].(map[string]any)["field"]
+		}
+		return nil
+	}
+	for field, body := range bad {
+		if code, out := put(body); code != 400 || fieldOf(out) != field {
+			t.Errorf("%s: %d %v", field, code, out)
+		}
+	}
+	bad["sub-cent"] = `{"rows": [{"date": "2026-11-20", "channel": "email", "currency": "USD", "amount": "1.001"}]}`
+	if code, out := put(bad["sub-cent"]); code != 400 || fieldOf(out) != "rows[0].amount" {
+		t.Errorf("sub-cent amount: %d %v", code, out)
+	}
+	if n := count(t, db, "SELECT count(*) FROM skeldir.ad_spend WHERE tenant_id = $1", dt.ID); n != 2 {
+		t.Errorf("%d spend rows after refused reports, want the 2 stored before", n)
+	}
+
+	// CSV import adds a row and replaces one.
+	csvFile := filepath.Join(t.TempDir(), "spend.csv")
+	os.WriteFile(csvFile, []byte("date,channel,currency,amount\n"+day+",email,USD,40.00\n"+day+",google_search_paid,USD,7.50\n"), 0o600)
+	if out, errOut, code := cli(t, db, "spend", "import", "--tenant", dt.ID, "--file", csvFile); code != 0 {
+		t.Fatalf("spend import: %s %s", out, errOut)
+	}
+	os.WriteFile(csvFile, []byte("date,channel,currency,amount\n"+day+",email,USD,1\n"+day+",email,USD,-3\n"), 0o600)
+	if out, errOut, code := cli(t, db, "spend", "import", "--tenant", dt.ID, "--file", csvFile); code == 0 ||
+		!strings.Contains(out+errOut, "line 3: amount") {
+		t.Errorf("a bad CSV line: exit %d, %s %s", code, out, errOut)
+	}
+
+	// email: 123.45 attributed over 40.00 spent.
+	_, body := dt.get(t, d, "/api/attribution/channels?model=last_touch", nil)
+	var ch struct {
+		Channels []struct {
+			Codes []string `json:"channels"`
+			Spend *float64
+			ROAS  *float64
+		}
+	}
+	json.Unmarshal(body, &ch)
+	found := false
+	for _, c := range ch.Channels {
+		if len(c.Codes) == 1 && c.Codes[0] == "email" {
+			found = true
+			if c.Spend == nil || *c.Spend != 40 || c.ROAS == nil || *c.ROAS != 3.09 {
+				t.Errorf("email: spend %v, roas %v; want 40 and 3.09: %s", c.Spend, c.ROAS, body)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no email channel: %s", body)
 	}
 }

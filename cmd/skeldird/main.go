@@ -8,6 +8,7 @@
 //	skeldird user create|set-password|disable|enable --tenant ID --email E
 //	                                        manage dashboard users (passwords on stdin)
 //	skeldird dlq list|replay --tenant ID    inspect and replay dead webhook deliveries
+//	skeldird spend import --tenant ID --file F.csv  store ad spend (date,channel,currency,amount)
 //	skeldird audit                          check grants and RLS against the rules
 //
 // Settings come from the environment; `skeldird --help` lists them.
@@ -58,6 +59,7 @@ func commands() []command {
 		{"tenant", "tenant create|rotate-key|keys|revoke-key|rotate-secret|pin-paypal|webhook-urls|rotate-webhook-url|revoke-webhook-url [flags]", "create tenants, list, rotate and revoke their credentials", runTenant},
 		{"user", "user create|set-password|disable|enable --tenant ID --email EMAIL", "manage dashboard users (passwords read from stdin)", runUser},
 		{"dlq", "dlq list|replay --tenant ID [flags]", "list and replay the ingestion dead-letter queue", runDLQ},
+		{"spend", "spend import --tenant ID --file SPEND.csv", "store a tenant's ad spend (date,channel,currency,amount)", runSpend},
 		{"audit", "audit [--json]", "report roles, grants, RLS and definer functions; exit 1 on any deviation", runAudit},
 	}
 }

@@ -23,6 +23,7 @@ func mountDashboard(r chi.Router, o Options) {
 	d := dashboard{db: o.DB, logger: o.Logger}
 	r.Get("/api/attribution/revenue/realtime", d.realtimeRevenue)
 	r.Get("/api/attribution/channels", d.channels)
+	r.Put("/api/spend", d.putSpend)
 	r.Get("/api/attribution/explain/{entity_type}/{entity_id}", d.explain)
 	r.Get("/api/v1/explain/{entity_type}/{entity_id}", d.explain)
 	r.Get("/api/reconciliation/status", d.reconciliationStatus)
@@ -87,6 +88,22 @@ func (d dashboard) channels(w http.ResponseWriter, r *http.Request) {
 	}
 	d.respond(w, r, http.StatusOK, "SELECT api.channel_attribution($1, $2, $3, $4, $5)",
 		claimsOf(r.Context()).Tenant, start, end, nullable(q.Get("model")), nullable(q.Get("currency")))
+}
+
+// putSpend stores ad spend rows ({"rows": [{date, channel, currency,
+// amount}, ...]}); SQL checks every row and names the bad one.
+func (d dashboard) putSpend(w http.ResponseWriter, r *http.Request) {
+	body, p := jsonObject(r, false)
+	if p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	rows, present := body["rows"]
+	if !present {
+		problem.Write(w, r, *fieldProblem("rows", "rows is required"))
+		return
+	}
+	d.respond(w, r, http.StatusOK, "SELECT api.put_spend($1, $2::jsonb)", claimsOf(r.Context()).Tenant, []byte(rows))
 }
 
 func (d dashboard) explain(w http.ResponseWriter, r *http.Request) {
