@@ -5,7 +5,7 @@
 -- tenants that never see each other's rows.
 BEGIN;
 \ir fixtures/two_tenants.sql
-SELECT plan(36);
+SELECT plan(38);
 
 -- Tenant A's October: 60 purchases in sessions with earlier touches (about
 -- two a day), a 50,000.00 USD facebook_paid purchase on 2026-10-20 (a spike),
@@ -99,6 +99,21 @@ SELECT ok(:'rec1'::jsonb ->> 'status' = 'complete' AND (:'rec1'::jsonb -> 'spend
           AND (:'rec1'::jsonb #> '{allocations,0,current_budget}') = 'null' AND (:'rec1'::jsonb #> '{allocations,0,expected_roas}') = 'null'
           AND (:'rec1'::jsonb ->> 'synthesis') LIKE '%No ad-spend data is available%',
           'without spend data the recommendation says so and invents no current budget or ROAS');
+-- With spend reported: current budget = the last 30 days' spend, ROAS = revenue in the window / spend in it.
+INSERT INTO skeldir.ad_spend (tenant_id, day, channel, currency, amount_cents)
+VALUES (skeldir.current_tenant_id(), '2026-10-20', 'facebook_paid', 'USD', 10000),
+       (skeldir.current_tenant_id(), '2026-10-05', 'facebook_paid', 'USD', 2000),
+       (skeldir.current_tenant_id(), '2026-09-15', 'facebook_paid', 'USD', 5000);
+SELECT skeldir.start_budget_optimization(10000, 'maximize_revenue', :'october'::jsonb) AS budget3 \gset
+SELECT request_id AS budget3_request FROM skeldir.budget_optimization_jobs WHERE id = :'budget3' \gset
+SELECT worker.llm_budget_optimization(jsonb_build_object('budget_optimization_id', :'budget3', 'request_id', :'budget3_request'), 0) \gset
+SELECT skeldir.budget_recommendation(:'budget3') AS rec3 \gset
+SELECT is((SELECT jsonb_build_array(a -> 'current_budget', a -> 'expected_roas')
+             FROM jsonb_array_elements(:'rec3'::jsonb -> 'allocations') AS a WHERE a ->> 'channel' = 'facebook_paid'),
+          (SELECT jsonb_build_array(120.00, round(p.cents / 12000.0, 2)) FROM paid_revenue AS p WHERE p.channel = 'facebook_paid'),
+          'with spend, a channel''s current budget is its last 30 days of spend and its ROAS revenue over spend in the window');
+SELECT ok((:'rec3'::jsonb -> 'spend_data_available') = 'true' AND (:'rec3'::jsonb ->> 'synthesis') LIKE '%facebook_paid 120.00 (ROAS%',
+          'the synthesis cites the spend and ROAS');
 SELECT skeldir.start_budget_optimization(10000, 'maximize_roas', :'october'::jsonb || '{"channel_maximums": {"facebook_paid": 2000}}') AS budget2 \gset
 SELECT request_id AS budget2_request FROM skeldir.budget_optimization_jobs WHERE id = :'budget2' \gset
 SELECT worker.llm_budget_optimization(jsonb_build_object('budget_optimization_id', :'budget2', 'request_id', :'budget2_request'), 0) \gset
