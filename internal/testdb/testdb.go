@@ -98,9 +98,27 @@ func createOn(t testing.TB, base *url.URL, prefix, options string) *DB {
 	t.Cleanup(func() {
 		c := connect(t, base, "postgres")
 		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
+		// A change feed's walsender can outlive the daemon that opened it
+		// by a moment, and FORCE does not end replication: end it and drop
+		// the database's slots first, until the drop goes through.
+		var err error
+		for attempt := 0; attempt < 50; attempt++ {
+			_, err = c.Exec(context.Background(), `
+				SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
+				 WHERE database = $1 AND active_pid IS NOT NULL`, strings.Trim(name, `"`))
+			if err == nil {
+				_, err = c.Exec(context.Background(), `
+					SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+					 WHERE database = $1 AND NOT active`, strings.Trim(name, `"`))
+			}
+			if err == nil {
+				if _, err = c.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)"); err == nil {
+					return
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
+		t.Errorf("drop database %s: %v", name, err)
 	})
 	return &DB{Name: strings.Trim(name, `"`), base: base}
 }

@@ -1,0 +1,68 @@
+-- Attribution follows the customer's path: which event of an order is
+-- credited, what counts as a touch, and direct traffic as GA4 treats it.
+-- Each case is its own session; expectations are computed by hand.
+BEGIN;
+SELECT plan(7);
+
+SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Paths') AS created \gset
+SELECT set_config('app.current_tenant_id', :'tenant', false);
+INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_id, vendor, topic, event_type,
+  external_id, order_id, session_id, revenue_cents, currency, channel, occurred_at, payload)
+SELECT :'tenant', key, gen_random_uuid(), vendor::skeldir.vendor, topic, kind::skeldir.event_type, key, order_id,
+       session, cents, 'USD', channel, timestamptz '2026-10-20 12:00' + shift::interval, '{}'
+  FROM (VALUES
+    -- 1. The processor's charge 5 s before the shop's Facebook-sourced order.
+    ('p1-charge', 'stripe',  'charge.succeeded', 'purchase', 'O1', 's1', 10000, 'direct',        '-5 seconds'),
+    ('p1-order',  'shopify', 'orders/create',    'purchase', 'O1', 's1', 10000, 'facebook_paid', '0'),
+    -- 2. Direct, email and Facebook touches before a direct purchase: direct is ignored.
+    ('p2-visit1', 'shopify', 'checkouts/update', 'checkout', NULL, 's2', 0,     'direct',        '-3 days'),
+    ('p2-visit2', 'shopify', 'checkouts/update', 'checkout', NULL, 's2', 0,     'email',         '-2 days'),
+    ('p2-visit3', 'shopify', 'checkouts/update', 'checkout', NULL, 's2', 0,     'facebook_paid', '-1 day'),
+    ('p2-order',  'shopify', 'orders/create',    'purchase', 'O2', 's2', 1001,  'direct',        '0'),
+    -- 3. Only direct: direct takes it all.
+    ('p3-visit',  'shopify', 'checkouts/update', 'checkout', NULL, 's3', 0,     'direct',        '-1 day'),
+    ('p3-order',  'shopify', 'orders/create',    'purchase', 'O3', 's3', 700,   'direct',        '0'),
+    -- 4. A refund in the session is no touch; an earlier order's create and
+    --    paid events are one touch.
+    ('p4-old-create', 'shopify', 'orders/create', 'purchase', 'O4a', 's4', 2000, 'google_search_paid', '-5 days'),
+    ('p4-old-paid',   'shopify', 'orders/paid',   'purchase', 'O4a', 's4', 2000, 'google_search_paid', '-5 days 1 hour'),
+    ('p4-refund',     'shopify', 'refunds/create', 'refund',  'O4a', 's4', 500,  'tiktok_paid',        '-4 days'),
+    ('p4-order',      'shopify', 'orders/create', 'purchase', 'O4b', 's4', 3000, 'email',              '0')
+  ) AS v(key, vendor, topic, kind, order_id, session, cents, channel, shift);
+
+SET LOCAL ROLE skeldir_owner;
+SELECT skeldir.recompute_attribution('2026-10-01', '2026-11-01');
+RESET ROLE;
+
+CREATE TEMP VIEW credit AS
+  SELECT e.external_id AS purchase, a.model::text, a.channel, a.allocated_cents
+    FROM skeldir.attribution_allocations AS a JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+   WHERE a.allocated_cents > 0;
+
+SELECT is((SELECT array_agg(DISTINCT purchase || ' ' || channel) FROM credit WHERE purchase LIKE 'p1-%'),
+          ARRAY['p1-order facebook_paid'],
+          'an order shop and processor both report is credited once, through the shop''s order, to its Facebook session');
+SELECT is((SELECT array_agg(model || ' ' || channel || ' ' || allocated_cents ORDER BY model, channel) FROM credit
+            WHERE purchase = 'p2-order' AND model IN ('last_touch', 'first_touch', 'linear')),
+          ARRAY['first_touch email 1001', 'last_touch facebook_paid 1001', 'linear email 501', 'linear facebook_paid 500'],
+          'direct touches are ignored on a path with other touches (1001 cents split 501/500, remainder to the lower code)');
+SELECT is((SELECT array_agg(DISTINCT channel) FROM credit WHERE purchase = 'p2-order'), ARRAY['email', 'facebook_paid'],
+          'no model credits direct on a mixed path');
+SELECT is((SELECT array_agg(DISTINCT model || ' ' || channel || ' ' || allocated_cents) FROM credit WHERE purchase = 'p3-order'),
+          ARRAY['first_touch direct 700', 'last_touch direct 700', 'linear direct 700', 'time_decay direct 700'],
+          'a path of direct touches only credits direct');
+SELECT is((SELECT array_agg(channel || ' ' || allocated_cents ORDER BY channel) FROM credit
+            WHERE purchase = 'p4-order' AND model = 'linear'),
+          ARRAY['email 1500', 'google_search_paid 1500'],
+          'an earlier order''s create and paid events are one touch, and a refund is none');
+SELECT is((SELECT count(*) FROM credit WHERE channel = 'tiktok_paid'), 0::bigint, 'refunds are never touchpoints');
+SELECT is_empty($$
+  SELECT e.id, m.model FROM skeldir.attribution_events AS e
+   CROSS JOIN unnest(enum_range(NULL::skeldir.attribution_model)) AS m(model)
+    LEFT JOIN skeldir.attribution_allocations AS a ON a.event_id = e.id AND a.model = m.model
+   WHERE e.event_type = 'purchase' AND e.external_id IN ('p1-order', 'p2-order', 'p3-order', 'p4-order')
+   GROUP BY e.id, m.model, e.revenue_cents HAVING coalesce(sum(a.allocated_cents), 0) <> e.revenue_cents
+$$, 'every credited purchase still sums exactly under every model');
+
+SELECT * FROM finish();
+ROLLBACK;
