@@ -30,6 +30,16 @@ func readBody(r *http.Request) ([]byte, *problem.Details) {
 	return body, nil
 }
 
+// ourWords is the message of an error our SQL raised (RAISE, written for
+// clients), or fallback for one PostgreSQL raised itself, whose wording (a
+// cast's "invalid input syntax for type uuid: ...") is not for clients.
+func ourWords(pgErr *pgconn.PgError, fallback string) string {
+	if pgErr.Routine == "exec_stmt_raise" {
+		return pgErr.Message
+	}
+	return fallback
+}
+
 // writeDatabaseError answers a request whose SQL call failed. The database
 // judges input: a refused parameter (SQLSTATE class 22, with the parameter
 // named as the error's column) is a 400 naming the field, a missing row a
@@ -43,13 +53,13 @@ func writeDatabaseError(w http.ResponseWriter, r *http.Request, err error) {
 		switch {
 		case strings.HasPrefix(pgErr.Code, "22"):
 			problem.Write(w, r, problem.Details{Type: "invalid_parameter", Title: "Bad Request",
-				Status: http.StatusBadRequest, Detail: pgErr.Message, Field: pgErr.ColumnName})
+				Status: http.StatusBadRequest, Detail: ourWords(pgErr, "a parameter is not valid"), Field: pgErr.ColumnName})
 		case pgErr.Code == "P0002":
 			problem.Write(w, r, problem.Details{Type: "not_found", Title: "Not Found",
-				Status: http.StatusNotFound, Detail: pgErr.Message})
+				Status: http.StatusNotFound, Detail: ourWords(pgErr, "nothing here for this tenant")})
 		case pgErr.Code == "0A000":
 			problem.Write(w, r, problem.Details{Type: "not_implemented", Title: "Not Implemented",
-				Status: http.StatusNotImplemented, Detail: pgErr.Message})
+				Status: http.StatusNotImplemented, Detail: ourWords(pgErr, "not implemented")})
 		default:
 			problem.Write(w, r, problem.Details{Type: "internal_error", Title: "Internal Server Error",
 				Status: http.StatusInternalServerError, Detail: "an unexpected error occurred; quote the correlation id"})
