@@ -72,7 +72,7 @@ func TestConcurrentRefreshesOfOneViewRunOnceAndSkipTheRest(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
-	const view = "mv_realtime_revenue"
+	const view = "mv_reconciliation_status"
 
 	// The first refresh holds its transaction open, so the nine others
 	// certainly arrive while it is under way.
@@ -162,7 +162,7 @@ func TestARefreshBlockedPastItsLockTimeoutFailsAndRetriesWithoutHangingTheWorker
 	startDaemon(t, db, "worker", "SKELDIR_WORKER_EXECUTORS=1")
 	blocked := enqueue(t, db, "matview.refresh", fmt.Sprintf(`{"view": %q}`, view), nil)
 	enqueuedOthers := time.Now()
-	other := enqueue(t, db, "matview.refresh", `{"view": "mv_realtime_revenue"}`, nil)
+	other := enqueue(t, db, "matview.refresh", `{"view": "mv_reconciliation_status"}`, nil)
 	ping := enqueue(t, db, "housekeeping.ping", "{}", nil)
 	jobState := func(id int64) string {
 		var s string
@@ -506,7 +506,7 @@ func TestARefreshJobSkippedWhileAnotherRunsIsHonouredAfterIt(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
-	const view = "mv_realtime_revenue"
+	const view = "mv_reconciliation_status"
 	running, worker := ownerSession(t, db, ""), ownerSession(t, db, "")
 	tx, err := running.Begin(ctx)
 	if err != nil {

@@ -85,6 +85,8 @@ func seedDashboardTenant(t *testing.T, db *testdb.DB, name string, cents int) da
 func refreshViews(t *testing.T, db *testdb.DB) {
 	t.Helper()
 	db.Exec(t, "SELECT skeldir.refresh_matview(name) FROM skeldir.matviews")
+	db.Exec(t, `SELECT set_config('app.current_tenant_id', id::text, true), skeldir.refresh_realtime_revenue()
+	              FROM unnest(skeldir.tenant_ids()) AS id`)
 }
 
 func (dt dashboardTenant) get(t *testing.T, d *testdaemon.Daemon, path string, header map[string]string) (*http.Response, []byte) {

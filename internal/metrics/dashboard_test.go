@@ -40,7 +40,7 @@ func exported(t *testing.T) map[string]map[string]bool {
 		return []metrics.QueueRow{{Queue: "housekeeping", State: "available", Jobs: 1, OldestDueSeconds: 1}}, nil
 	})
 	metrics.RegisterMatviewStats(reg, func(context.Context) ([]metrics.MatviewRow, error) {
-		return []metrics.MatviewRow{{View: "mv_realtime_revenue", Outcome: "refreshed", Refreshes: 1, Seconds: 1}}, nil
+		return []metrics.MatviewRow{{View: "mv_daily_revenue_summary", Outcome: "refreshed", Refreshes: 1, Seconds: 1}}, nil
 	})
 	metrics.NewChangeFeed(reg).Applied(1, 1)
 	// The database-backed collectors count failed reads only after one.
