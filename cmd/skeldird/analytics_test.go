@@ -244,7 +244,8 @@ func creditsHash(t *testing.T, db *testdb.DB, tenant string) (hash string, rows 
 	if err := db.Pool(t, testdb.Superuser).QueryRow(context.Background(), `
 		SELECT coalesce(md5(string_agg(concat_ws('|', c.event_id, c.channel, c.currency, c.occurred_at AT TIME ZONE 'UTC',
 		                                        c.last_touch_cents, c.first_touch_cents, c.linear_cents, c.time_decay_cents,
-		                                        c.linear_ratio, c.time_decay_ratio, c.model_version), E'\n'
+		                                        c.linear_ratio, c.time_decay_ratio, c.model_version, c.position_based_cents,
+		                                        c.position_based_ratio), E'\n'
 		                              ORDER BY c.event_id, c.channel COLLATE "C")), ''), count(*)
 		  FROM skeldir.attribution_credits AS c WHERE c.tenant_id = $1`, tenant).Scan(&hash, &rows); err != nil {
 		t.Fatal(err)
@@ -495,8 +496,8 @@ func TestPurchasesOfOneDayCoalesceIntoOneRecomputeThatAttributesThem(t *testing.
 		}
 		seen++
 	}
-	if rows.Err() != nil || seen != 4*(n+1) {
-		t.Errorf("%d (order, model) sums for %d orders and 4 models: %v", seen, n+1, rows.Err())
+	if rows.Err() != nil || seen != 5*(n+1) {
+		t.Errorf("%d (order, model) sums for %d orders and 5 models: %v", seen, n+1, rows.Err())
 	}
 }
 

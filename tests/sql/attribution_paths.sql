@@ -1,8 +1,9 @@
 -- Attribution follows the customer's path: which event of an order is
--- credited, what counts as a touch, and direct traffic as GA4 treats it.
+-- credited, what counts as a touch, direct traffic as GA4 treats it, and
+-- position-based credit (40 % first, 40 % last, 20 % over the middle).
 -- Each case is its own session; expectations are computed by hand.
 BEGIN;
-SELECT plan(7);
+SELECT plan(11);
 
 SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Paths') AS created \gset
 SELECT set_config('app.current_tenant_id', :'tenant', false);
@@ -27,7 +28,17 @@ SELECT :'tenant', key, gen_random_uuid(), vendor::skeldir.vendor, topic, kind::s
     ('p4-old-create', 'shopify', 'orders/create', 'purchase', 'O4a', 's4', 2000, 'google_search_paid', '-5 days'),
     ('p4-old-paid',   'shopify', 'orders/paid',   'purchase', 'O4a', 's4', 2000, 'google_search_paid', '-5 days 1 hour'),
     ('p4-refund',     'shopify', 'refunds/create', 'refund',  'O4a', 's4', 500,  'tiktok_paid',        '-4 days'),
-    ('p4-order',      'shopify', 'orders/create', 'purchase', 'O4b', 's4', 3000, 'email',              '0')
+    ('p4-order',      'shopify', 'orders/create', 'purchase', 'O4b', 's4', 3000, 'email',              '0'),
+    -- 5. Three touches, 1001 cents: weights 4, 2, 4 of 10.
+    ('p5-visit1', 'shopify', 'checkouts/update', 'checkout', NULL, 's5', 0,     'email',              '-3 days'),
+    ('p5-visit2', 'shopify', 'checkouts/update', 'checkout', NULL, 's5', 0,     'google_search_paid', '-2 days'),
+    ('p5-order',  'shopify', 'orders/create',    'purchase', 'O5', 's5', 1001,  'facebook_paid',      '0'),
+    -- 6. Five touches, email first and again in the middle: 12, 2, 2, 2, 12 of 30.
+    ('p6-visit1', 'shopify', 'checkouts/update', 'checkout', NULL, 's6', 0,     'email',              '-4 days'),
+    ('p6-visit2', 'shopify', 'checkouts/update', 'checkout', NULL, 's6', 0,     'tiktok_paid',        '-3 days'),
+    ('p6-visit3', 'shopify', 'checkouts/update', 'checkout', NULL, 's6', 0,     'email',              '-2 days'),
+    ('p6-visit4', 'shopify', 'checkouts/update', 'checkout', NULL, 's6', 0,     'google_search_paid', '-1 day'),
+    ('p6-order',  'shopify', 'orders/create',    'purchase', 'O6', 's6', 10000, 'facebook_paid',      '0')
   ) AS v(key, vendor, topic, kind, order_id, session, cents, channel, shift);
 
 SET LOCAL ROLE skeldir_owner;
@@ -49,18 +60,41 @@ SELECT is((SELECT array_agg(model || ' ' || channel || ' ' || allocated_cents OR
 SELECT is((SELECT array_agg(DISTINCT channel) FROM credit WHERE purchase = 'p2-order'), ARRAY['email', 'facebook_paid'],
           'no model credits direct on a mixed path');
 SELECT is((SELECT array_agg(DISTINCT model || ' ' || channel || ' ' || allocated_cents) FROM credit WHERE purchase = 'p3-order'),
-          ARRAY['first_touch direct 700', 'last_touch direct 700', 'linear direct 700', 'time_decay direct 700'],
+          ARRAY['first_touch direct 700', 'last_touch direct 700', 'linear direct 700', 'position_based direct 700',
+                'time_decay direct 700'],
           'a path of direct touches only credits direct');
 SELECT is((SELECT array_agg(channel || ' ' || allocated_cents ORDER BY channel) FROM credit
             WHERE purchase = 'p4-order' AND model = 'linear'),
           ARRAY['email 1500', 'google_search_paid 1500'],
           'an earlier order''s create and paid events are one touch, and a refund is none');
-SELECT is((SELECT count(*) FROM credit WHERE channel = 'tiktok_paid'), 0::bigint, 'refunds are never touchpoints');
+SELECT is((SELECT count(*) FROM credit WHERE channel = 'tiktok_paid' AND purchase LIKE 'p4-%'), 0::bigint,
+          'refunds are never touchpoints');
+
+-- Position based, by hand.
+SELECT is((SELECT array_agg(channel || ' ' || allocated_cents ORDER BY channel) FROM credit
+            WHERE purchase = 'p2-order' AND model = 'position_based'),
+          ARRAY['email 501', 'facebook_paid 500'],
+          'position based: two touches (direct ignored) take half each, the odd cent to the lower code');
+SELECT is((SELECT array_agg(channel || ' ' || allocated_cents ORDER BY channel) FROM credit
+            WHERE purchase = 'p5-order' AND model = 'position_based'),
+          ARRAY['email 401', 'facebook_paid 400', 'google_search_paid 200'],
+          'position based: 40/20/40 of 1001 is 400.4/200.2/400.4; the leftover cent goes to the larger remainder, then the lower code');
+SELECT is((SELECT array_agg(channel || ' ' || allocated_cents ORDER BY channel) FROM credit
+            WHERE purchase = 'p6-order' AND model = 'position_based'),
+          ARRAY['email 4667', 'facebook_paid 4000', 'google_search_paid 667', 'tiktok_paid 666'],
+          'position based: a channel holding the first touch and a middle one gets 14/30; 10000 cents split exactly');
+SET LOCAL ROLE skeldir_owner;
+SELECT throws_ok($$
+  UPDATE skeldir.attribution_credits SET position_based_cents = position_based_cents + 1
+   WHERE channel = 'email' AND event_id = (SELECT id FROM skeldir.attribution_events WHERE external_id = 'p6-order')
+$$, '23514', NULL, 'a position-based credit that no longer sums to the purchase is refused');
+RESET ROLE;
 SELECT is_empty($$
   SELECT e.id, m.model FROM skeldir.attribution_events AS e
    CROSS JOIN unnest(enum_range(NULL::skeldir.attribution_model)) AS m(model)
     LEFT JOIN skeldir.attribution_allocations AS a ON a.event_id = e.id AND a.model = m.model
-   WHERE e.event_type = 'purchase' AND e.external_id IN ('p1-order', 'p2-order', 'p3-order', 'p4-order')
+   WHERE e.event_type = 'purchase'
+     AND e.external_id IN ('p1-order', 'p2-order', 'p3-order', 'p4-order', 'p5-order', 'p6-order')
    GROUP BY e.id, m.model, e.revenue_cents HAVING coalesce(sum(a.allocated_cents), 0) <> e.revenue_cents
 $$, 'every credited purchase still sums exactly under every model');
 
