@@ -1,7 +1,7 @@
 -- The attribution models (SPEC §6.2): exact sums, the rules of each model,
 -- determinism, and the trigger that refuses drift.
 BEGIN;
-SELECT plan(10);
+SELECT plan(12);
 
 SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Attribution') AS created \gset
 \set purchases 60
@@ -51,6 +51,22 @@ SELECT ok((SELECT count(*) = 3 AND max(a.ratio) FILTER (WHERE a.channel = e.chan
              JOIN skeldir.attribution_events AS e ON e.id = a.event_id
             WHERE a.model = 'time_decay' AND e.external_id = '1-0'),
           'time decay weighs the purchase''s own (latest) touch the most');
+
+-- Position based on the generated paths (organic, then email, then the
+-- Facebook purchase): weights 4, 2, 4 of 10 of 8919 cents are 3567.6, 1783.8
+-- and 3567.6; the two leftover cents go to the largest remainder (email),
+-- then, remainders tied, to the lower code (facebook_paid before organic).
+SELECT is((SELECT array_agg(a.channel || ' ' || a.allocated_cents || ' ' || a.ratio ORDER BY a.channel)
+             FROM skeldir.attribution_allocations AS a
+             JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+            WHERE a.model = 'position_based' AND e.external_id = '1-0'),
+          ARRAY['email 1784 0.2000000000', 'facebook_paid 3568 0.4000000000', 'organic 3567 0.4000000000'],
+          'position based gives 40 % to the first touch, 20 % to the middle and 40 % to the last');
+SELECT is((SELECT array_agg(a.channel || ' ' || a.allocated_cents || ' ' || a.ratio)
+             FROM skeldir.attribution_allocations AS a
+             JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+            WHERE a.model = 'position_based' AND e.external_id = 'ch_lonely'),
+          ARRAY['email 1001 1.0000000000'], 'position based gives a single touch everything');
 
 SELECT skeldir.recompute_attribution('2026-09-01', '2026-12-01');
 SELECT skeldir.recompute_attribution('2026-09-01', '2026-12-01');
