@@ -3,7 +3,7 @@
 -- position-based credit (40 % first, 40 % last, 20 % over the middle).
 -- Each case is its own session; expectations are computed by hand.
 BEGIN;
-SELECT plan(11);
+SELECT plan(13);
 
 SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Paths') AS created \gset
 SELECT set_config('app.current_tenant_id', :'tenant', false);
@@ -69,6 +69,20 @@ SELECT is((SELECT array_agg(channel || ' ' || allocated_cents ORDER BY channel) 
           'an earlier order''s create and paid events are one touch, and a refund is none');
 SELECT is((SELECT count(*) FROM credit WHERE channel = 'tiktok_paid' AND purchase LIKE 'p4-%'), 0::bigint,
           'refunds are never touchpoints');
+
+-- Every model, by hand: time decay halves a touch's weight per 7 days before
+-- the purchase (2^-2/7 : 2^-1/7 of 1001 is 475.74 : 525.26; 2^-5/7 : 1 of
+-- 3000 is 1136.08 : 1863.92).
+SELECT is((SELECT array_agg(channel || ' ' || allocated_cents ORDER BY channel) FROM credit
+            WHERE purchase = 'p2-order' AND model = 'time_decay'),
+          ARRAY['email 476', 'facebook_paid 525'],
+          'time decay on a mixed path: direct ignored, the leftover cent to the larger remainder');
+SELECT is((SELECT array_agg(model || ' ' || channel || ' ' || allocated_cents ORDER BY model, channel) FROM credit
+            WHERE purchase = 'p4-order'),
+          ARRAY['first_touch google_search_paid 3000', 'last_touch email 3000', 'linear email 1500',
+                'linear google_search_paid 1500', 'position_based email 1500', 'position_based google_search_paid 1500',
+                'time_decay email 1864', 'time_decay google_search_paid 1136'],
+          'all five models over an earlier order (one touch, dated by its first event) and a refund (no touch)');
 
 -- Position based, by hand.
 SELECT is((SELECT array_agg(channel || ' ' || allocated_cents ORDER BY channel) FROM credit
