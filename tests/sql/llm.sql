@@ -5,7 +5,7 @@
 -- tenants that never see each other's rows.
 BEGIN;
 \ir fixtures/two_tenants.sql
-SELECT plan(38);
+SELECT plan(40);
 
 -- Tenant A's October: 60 purchases in sessions with earlier touches (about
 -- two a day), a 50,000.00 USD facebook_paid purchase on 2026-10-20 (a spike),
@@ -189,7 +189,12 @@ SELECT is(skeldir.investigation_status(:'inv3') ->> 'status', 'complete', 'its s
 RESET ROLE;
 INSERT INTO skeldir.llm_models (model, provider, body, micros_per_1k_tokens, max_completion_tokens)
 VALUES ('test-priced-v1', 'test', 'skeldir.llm_deterministic_v1', 1000000, 1024);
-SELECT admin.set_llm_budget_cap(:'tenant_a', 100000000, 'block', 'test-priced-v1') \gset
+SELECT set_config('app.current_tenant_id', '', true) AS no_context \gset
+SET LOCAL ROLE skeldir_admin;
+SELECT is(admin.set_llm_budget_cap(:'tenant_a', 100000000, 'block', 'test-priced-v1') ->> 'monthly_cap_micros',
+          '100000000', 'an operator sets an existing tenant''s cap');
+SELECT throws_ok($$ SELECT admin.set_llm_budget_cap('00000000-0000-0000-0000-0000000000ff', 1, 'block') $$, 'P0002', NULL,
+                 'a cap for a tenant that does not exist is refused');
 SET LOCAL ROLE skeldir_owner;
 SELECT set_config('app.current_tenant_id', :'tenant_a', true) \gset
 SELECT skeldir.llm_call('investigation', '00000000-0000-0000-0000-00000000c001', '{"feature": "investigation", "facts": {"scope": {}, "totals": {}, "anomalies": [], "top_channels": []}}') AS priced \gset
