@@ -74,17 +74,24 @@ func TestErrorsAreProblemsWithCorrelationID(t *testing.T) {
 		name, method, path string
 		body               []byte
 		status             int
-		problemType        string
+		problemType, allow string
 	}{
-		{"unknown route", "GET", "/no/such/route", nil, 404, "urn:skeldir:problem:not_found"},
-		{"wrong method", "DELETE", "/health/ready", nil, 405, "urn:skeldir:problem:method_not_allowed"},
-		{"oversize body", "POST", "/health/ready", make([]byte, 2048), 413, "urn:skeldir:problem:payload_too_large"},
+		{"unknown route", "GET", "/no/such/route", nil, 404, "urn:skeldir:problem:not_found", ""},
+		{"wrong method", "DELETE", "/health/ready", nil, 405, "urn:skeldir:problem:method_not_allowed", "GET"},
+		{"wrong method on a webhook", "GET", "/api/webhooks/shopify/orders/paid", nil, 405, "urn:skeldir:problem:method_not_allowed", "POST"},
+		{"oversize body", "POST", "/health/ready", make([]byte, 2048), 413, "urn:skeldir:problem:payload_too_large", ""},
 	}
 	for _, c := range cases {
 		resp, body := d.Do(t, c.method, c.path, c.body, map[string]string{"X-Correlation-ID": given})
 		if resp.StatusCode != c.status || resp.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("%s: got %d %s", c.name, resp.StatusCode, resp.Header.Get("Content-Type"))
 			continue
+		}
+		if got := strings.Join(resp.Header.Values("Allow"), ", "); got != c.allow {
+			t.Errorf("%s: Allow %q, want %q", c.name, got, c.allow)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: X-Content-Type-Options %q, want nosniff", c.name, resp.Header.Get("X-Content-Type-Options"))
 		}
 		var p map[string]any
 		if err := json.Unmarshal(body, &p); err != nil {

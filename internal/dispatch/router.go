@@ -54,6 +54,15 @@ type Options struct {
 	Auth AuthOptions
 }
 
+// noSniff tells browsers to take every answer as the type it declares: a
+// JSON answer holding a sender's text is never sniffed into HTML.
+func noSniff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
 // maxIngestBatch bounds how many deliveries share one transaction.
 const maxIngestBatch = 32
 
@@ -62,12 +71,22 @@ const maxIngestBatch = 32
 func NewRouter(ctx context.Context, o Options) http.Handler {
 	r := chi.NewRouter()
 	requests := metrics.NewHTTP(o.Registry)
-	r.Use(correlation.Middleware, observe(o.Logger, requests), recoverPanics(o.Logger), limitBody(o.MaxBodyBytes))
+	r.Use(noSniff, correlation.Middleware, observe(o.Logger, requests), recoverPanics(o.Logger),
+		limitBody(o.MaxBodyBytes))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, problem.Details{Type: "not_found", Title: "Not Found", Status: http.StatusNotFound,
 			Detail: fmt.Sprintf("no route for %s", r.URL.Path)})
 	})
+	mux := r
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		// RFC 9110 §15.5.6: a 405 lists the methods the resource has. A
+		// custom handler does not get chi's list, so ask the router.
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+			http.MethodPatch, http.MethodDelete} {
+			if mux.Match(chi.NewRouteContext(), m, r.URL.Path) {
+				w.Header().Add("Allow", m)
+			}
+		}
 		problem.Write(w, r, problem.Details{Type: "method_not_allowed", Title: "Method Not Allowed",
 			Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)})
 	})
