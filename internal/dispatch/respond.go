@@ -44,9 +44,10 @@ func ourWords(pgErr *pgconn.PgError, fallback string) string {
 // judges input: a refused parameter (SQLSTATE class 22, with the parameter
 // named as the error's column) is a 400 naming the field, a missing row a
 // 404, a feature the contract names but Skeldir does not offer yet a 501.
-// Any other error is a 500 (a bug: nothing a client sends should cause
-// one); a database that could not be reached in time is a 503 with
-// Retry-After.
+// A database that cannot take the request now (unreachable, restarting, out
+// of connections or resources, or a transaction that lost a race and may
+// simply be retried: databaseBusy) is a 503 with Retry-After. Anything else
+// is a 500: a bug, since nothing a client sends should cause one.
 func writeDatabaseError(w http.ResponseWriter, r *http.Request, err error) {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -60,15 +61,43 @@ func writeDatabaseError(w http.ResponseWriter, r *http.Request, err error) {
 		case pgErr.Code == "0A000":
 			problem.Write(w, r, problem.Details{Type: "not_implemented", Title: "Not Implemented",
 				Status: http.StatusNotImplemented, Detail: ourWords(pgErr, "not implemented")})
+		case databaseBusy(pgErr.Code):
+			writeUnavailable(w, r)
 		default:
 			problem.Write(w, r, problem.Details{Type: "internal_error", Title: "Internal Server Error",
 				Status: http.StatusInternalServerError, Detail: "an unexpected error occurred; quote the correlation id"})
 		}
 		return
 	}
+	writeUnavailable(w, r)
+}
+
+// databaseBusy reports whether a SQLSTATE says the database could not take
+// the request now, as PostgREST's mapping of SQLSTATE classes has it:
+// connection exceptions (08), insufficient resources (53: too many
+// connections, out of memory or disk), operator intervention (57: shutting
+// down, starting up, a statement or lock timeout), system errors (58),
+// transactions to retry (40: serialization failure, deadlock), a lock not
+// available (55P03) and a read-only server (25006, a standby).
+func databaseBusy(code string) bool {
+	switch {
+	case len(code) != 5:
+		return false
+	case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "53"), strings.HasPrefix(code, "57"),
+		strings.HasPrefix(code, "58"), strings.HasPrefix(code, "40"):
+		return true
+	}
+	return code == "55P03" || code == "25006"
+}
+
+// writeUnavailable answers 503. It does not claim that nothing was stored:
+// a commit can be in doubt when the connection drops. A retry is safe: a
+// delivery that was stored is answered duplicate.
+func writeUnavailable(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Retry-After", "5")
 	problem.Write(w, r, problem.Details{Type: "database_unavailable", Title: "Service Unavailable",
-		Status: http.StatusServiceUnavailable, Detail: "the database is unavailable; nothing was stored, retry later"})
+		Status: http.StatusServiceUnavailable,
+		Detail: "the database cannot take this request now; retry later (a retried webhook that was stored is answered duplicate)"})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

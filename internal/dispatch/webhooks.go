@@ -116,9 +116,9 @@ func (h webhooks) paypalCertificateVerifies(r *http.Request, headers, body []byt
 	return err == nil, nil
 }
 
-// failed answers a delivery the database did not take. Nothing was
-// committed, so the sender must retry: 503 when the database could not be
-// reached, 500 (a bug, logged) when it answered with an error.
+// failed answers a delivery the database did not take (or whose commit is
+// in doubt): 503 when the database could not take it now, so the sender
+// retries, 500 (a bug, logged) otherwise (writeDatabaseError).
 func (h webhooks) failed(w http.ResponseWriter, r *http.Request, vendor string, err error) {
 	h.metrics.Observe(vendor, "error")
 	if errors.Is(err, context.Canceled) {
