@@ -5,7 +5,7 @@
 -- tenants that never see each other's rows.
 BEGIN;
 \ir fixtures/two_tenants.sql
-SELECT plan(40);
+SELECT plan(41);
 
 -- Tenant A's October: 60 purchases in sessions with earlier touches (about
 -- two a day), a 50,000.00 USD facebook_paid purchase on 2026-10-20 (a spike),
@@ -254,5 +254,14 @@ SELECT throws_ok(format($$SELECT worker.llm_investigation(%L, 0)$$, jsonb_build_
                  '22023', NULL, 'a job body run in B''s context cannot reach A''s investigation');
 
 RESET ROLE;
+-- A job that used every attempt answers in our words, not PostgreSQL's.
+RESET ROLE;
+INSERT INTO skeldir.jobs (kind, queue, args, tenant_scope, state, last_error)
+VALUES ('llm.budget_optimization', 'llm', '{}', :'tenant_a', 'dead', 'ERROR: bigint out of range (SQLSTATE 22003)')
+RETURNING id AS dead_job \gset
+SELECT is((SELECT s.status || ': ' || s.error FROM skeldir.llm_job_standing('pending', NULL, :dead_job, :'tenant_a') AS s),
+          'failed: the request could not be completed; quote its id to support',
+          'a failed job''s answer carries no SQL text');
+
 SELECT * FROM finish();
 ROLLBACK;
