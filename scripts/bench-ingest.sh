@@ -24,13 +24,14 @@ pg_login_role "$home" skeldird_api skeldir_api
 port=$(pg_port "$home")
 
 # BENCH_FEED=1: the ingest path as it runs while the change feed is on. A
-# worker that may replicate creates the slot and switches the mode to feed,
-# then stops, so that the numbers are the hot path's alone (no decoding and
-# no recompute jobs competing for the two cores); the slot keeps the WAL.
+# worker with the feed's login creates the slot and switches the mode to
+# feed, then stops, so that the numbers are the hot path's alone (no decoding
+# and no recompute jobs competing for the two cores); the slot keeps the WAL.
 if [ "${BENCH_FEED:-}" = 1 ]; then
-  pg_login_role "$home" skeldird_feed skeldir_worker
-  pg_psql "$home" postgres -c "ALTER ROLE skeldird_feed REPLICATION"
-  WORKER_DATABASE_URL=$(pg_url "$home" skeldird_feed skeldir) SKELDIR_WORKER_METRICS_ADDR=127.0.0.1:0 \
+  pg_login_role "$home" skeldird_worker skeldir_worker
+  pg_feed_login "$home"
+  WORKER_DATABASE_URL=$(pg_url "$home" skeldird_worker skeldir) FEED_DATABASE_URL=$(pg_url "$home" skeldird_feed skeldir) \
+    SKELDIR_WORKER_METRICS_ADDR=127.0.0.1:0 \
     SKELDIR_LOG_LEVEL=warn bin/skeldird serve --role worker 2>"$home/feed.log" &
   daemon=$!
   for _ in $(seq 1 100); do

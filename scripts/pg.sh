@@ -42,12 +42,18 @@ pg_home_usable() {
   as_cluster_user test -w "$1" -a -x "$1" 2>/dev/null
 }
 
-# pg_init HOME PORT [EXTRA_CONF]: creates a cluster listening on
-# 127.0.0.1:PORT in HOME unless one is there. The superuser is `postgres` with a
-# generated password recorded in HOME/pgpass.
+# pg_init HOME PORT [EXTRA_CONF [FEED_DB]]: creates a cluster listening on
+# 127.0.0.1:PORT in HOME unless one is there, and (re)writes its pg_hba.conf
+# (see pg_hba). The superuser is `postgres` with a generated password
+# recorded in HOME/pgpass.
 pg_init() {
-  local home=$1 port=$2 extra=${3:-}
-  [ -f "$home/data/PG_VERSION" ] && return 0
+  local home=$1 port=$2 extra=${3:-} feed_db=${4:-skeldir}
+  if [ ! -f "$home/data/PG_VERSION" ]; then pg_initdb "$home" "$port" "$extra"; fi
+  pg_hba "$home" "$feed_db"
+}
+
+pg_initdb() {
+  local home=$1 port=$2 extra=$3
   mkdir -p "$home"
   [ "$(id -u)" = 0 ] && chown postgres: "$home"
   chmod 700 "$home"
@@ -73,16 +79,51 @@ $extra
 CONF
 }
 
-# pg_throwaway EXTRA_CONF [DB]: starts a cluster in a new temporary folder
-# on a free port, sets $home to it and PGPASSFILE to its passwords, and
-# migrates DB when given. When the script exits, however it exits, the process
-# in $daemon (if any) is stopped and the cluster removed.
+# The change feed's login role: LOGIN REPLICATION and nothing else (no group
+# role, no object, no grant). Its replication connection only streams the
+# slot; the worker's own login makes every SQL call.
+PG_FEED_ROLE=skeldird_feed
+
+# pg_hba HOME FEED_DB: the cluster's pg_hba.conf, replacing initdb's (whose
+# `host replication all` lines let any role with REPLICATION take a base
+# backup of the whole cluster). No line names the `replication` database, so
+# physical replication (pg_basebackup, a standby) is refused to every role,
+# the superuser too. A logical replication connection (replication=database)
+# is matched by its database like any other connection: the feed's login may
+# reach FEED_DB only (`all` for test clusters, whose databases are clones
+# with generated names). The server reloads it if it runs and it changed.
+pg_hba() {
+  local home=$1 feed_db=$2 hba
+  hba="# Skeldir local cluster: written by scripts/pg.sh (pg_hba), edits are replaced.
+# TCP on 127.0.0.1 only (no Unix socket), SCRAM passwords from the cluster
+# home's pgpass. No line names the replication database: physical
+# replication is refused to every role. The change feed's login
+# ($PG_FEED_ROLE: LOGIN REPLICATION, nothing else) may reach $feed_db only;
+# its logical replication connection matches by database like any other.
+# TYPE  DATABASE  USER  ADDRESS  METHOD
+host  $feed_db  $PG_FEED_ROLE  127.0.0.1/32  scram-sha-256"
+  [ "$feed_db" = all ] || hba+="
+host  all  $PG_FEED_ROLE  all  reject"
+  hba+="
+host  all  all  127.0.0.1/32  scram-sha-256"
+  [ "$(as_cluster_user cat "$home/data/pg_hba.conf" 2>/dev/null)" = "$hba" ] && return 0
+  printf '%s\n' "$hba" | as_cluster_user tee "$home/data/pg_hba.conf" >/dev/null
+  if as_cluster_user "$PG_BINDIR/pg_ctl" -D "$home/data" status >/dev/null 2>&1; then
+    as_cluster_user "$PG_BINDIR/pg_ctl" -D "$home/data" reload >/dev/null
+  fi
+}
+
+# pg_throwaway EXTRA_CONF [DB [FEED_DB]]: starts a cluster in a new temporary
+# folder on a free port, sets $home to it and PGPASSFILE to its passwords,
+# and migrates DB when given. The change feed's login may reach FEED_DB (by
+# default DB, else skeldir). When the script exits, however it exits, the
+# process in $daemon (if any) is stopped and the cluster removed.
 pg_throwaway() {
   pg_require_packages
   home=$(mktemp -d /tmp/skeldir-pg.XXXXXX)
   daemon=
   trap pg_throwaway_cleanup EXIT INT TERM
-  pg_init "$home" "$(pg_free_port)" "$1"
+  pg_init "$home" "$(pg_free_port)" "$1" "${3:-${2:-skeldir}}"
   pg_start "$home"
   export PGPASSFILE="$home/pgpass"
   [ -z "${2:-}" ] || pg_migrate "$home" "$2" >/dev/null
@@ -147,9 +188,17 @@ pg_login_role() {
 SELECT format('CREATE ROLE %I LOGIN', :'role')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'pw') \gexec
-SELECT format('GRANT %I TO %I', :'grp', :'role') \gexec
+SELECT format('GRANT %I TO %I', :'grp', :'role') WHERE :'grp' <> '' \gexec
 SQL
   (umask 077; printf '*:*:*:%s:%s\n' "$role" "$pw" >> "$home/pgpass")
+}
+
+# pg_feed_login HOME: creates the change feed's login ($PG_FEED_ROLE) with a
+# generated password recorded in HOME/pgpass: LOGIN REPLICATION, a member of
+# no role (pg_hba limits where it may connect). Idempotent.
+pg_feed_login() {
+  pg_login_role "$1" "$PG_FEED_ROLE" ""
+  pg_psql "$1" postgres -c "ALTER ROLE $PG_FEED_ROLE REPLICATION" >/dev/null
 }
 
 # pg_url HOME ROLE DB: a connection URL for ROLE without its password, which

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make run: with DATABASE_URL set, serve against it (the API alone unless
-# WORKER_DATABASE_URL is set too). Otherwise start (or
-# reuse) the project's own PostgreSQL cluster in .local/pg, migrate it, create
-# login roles and a demo tenant, print the tenant's key, and serve on
-# 127.0.0.1:8080 until Ctrl-C.
+# WORKER_DATABASE_URL is set too; the change feed only with FEED_DATABASE_URL).
+# Otherwise start (or reuse) the project's own PostgreSQL cluster in
+# .local/pg, migrate it, create login roles (the change feed's among them)
+# and a demo tenant, print the tenant's key, and serve on 127.0.0.1:8080
+# until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
@@ -29,7 +30,7 @@ fi
 home=$(readlink -f "$home")
 mkdir -p "$home"
 
-pg_init "$home" "$port"
+pg_init "$home" "$port" "" skeldir
 pg_start "$home"
 port=$(pg_port "$home")
 
@@ -41,11 +42,15 @@ pg_migrate "$home" skeldir >/dev/null
 pg_login_role "$home" skeldird_api skeldir_api
 pg_login_role "$home" skeldird_worker skeldir_worker
 pg_login_role "$home" skeldird_admin skeldir_admin
+# The change feed's login: LOGIN REPLICATION, a member of no role, and (by
+# pg_hba) able to reach the skeldir database only.
+pg_feed_login "$home"
 
 export PGPASSFILE="$home/pgpass"
 export DATABASE_URL; DATABASE_URL=$(pg_url "$home" skeldird_api skeldir)
 export ADMIN_DATABASE_URL; ADMIN_DATABASE_URL=$(pg_url "$home" skeldird_admin skeldir)
 export WORKER_DATABASE_URL; WORKER_DATABASE_URL=$(pg_url "$home" skeldird_worker skeldir)
+export FEED_DATABASE_URL; FEED_DATABASE_URL=$(pg_url "$home" "$PG_FEED_ROLE" skeldir)
 
 # The key signing dashboard access tokens: generated once, kept beside the
 # cluster (never in the repository).
@@ -114,6 +119,12 @@ cat <<MSG
 
   (The header form, /api/webhooks/shopify/order_create with
   X-Skeldir-Tenant-Key: $api_key, works too.)
+
+  The change feed (/health/ready says "change_feed":"ok") hands each
+  committed order to the worker: after the first post, the changes it
+  applied go up by two (the event and its ledger row):
+
+  curl -s http://127.0.0.1:9108/metrics | grep '^skeldir_change_feed_changes_total'
 
   The dashboard API (log in, then send the access token as a bearer):
 

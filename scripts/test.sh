@@ -21,10 +21,11 @@ fast="fsync = off
 synchronous_commit = off
 full_page_writes = off"
 # Change feed tests each stream a slot of their own (wal_level = logical is
-# already set by pg_init).
+# already set by pg_init), each from a database of its own: the feed's login
+# may reach all of them.
 pg_throwaway "$fast
 max_wal_senders = 40
-max_replication_slots = 40" skeldir_template
+max_replication_slots = 40" skeldir_template all
 echo "test cluster on 127.0.0.1:$(pg_port "$home") in $home"
 
 # A second cluster that cannot decode logically (wal_level = replica), where
@@ -34,7 +35,7 @@ replica_home=$(mktemp -d /tmp/skeldir-pg.XXXXXX)
 trap 'pg_stop "$replica_home" || true; rm -rf "$replica_home"; pg_throwaway_cleanup' EXIT INT TERM
 pg_init "$replica_home" "$(pg_free_port)" "$fast
 wal_level = replica
-max_connections = 100"
+max_connections = 100" all
 pg_start "$replica_home"
 PGPASSFILE="$replica_home/pgpass" pg_migrate "$replica_home" skeldir_template >/dev/null
 
@@ -42,14 +43,13 @@ pg_login_role "$home" skeldird_api skeldir_api
 pg_login_role "$home" skeldird_worker skeldir_worker
 pg_login_role "$home" skeldird_admin skeldir_admin
 pg_login_role "$home" skeldird_readonly skeldir_readonly
-# The change feed's login role: a worker that may open replication
-# connections (an attribute of the login role, not inherited from a group).
+# The change feed's login role: LOGIN REPLICATION and nothing else, as
+# `make run` and the README create it.
 for h in "$home" "$replica_home"; do
   pg_login_role "$h" skeldird_api skeldir_api
   pg_login_role "$h" skeldird_worker skeldir_worker
   pg_login_role "$h" skeldird_admin skeldir_admin
-  pg_login_role "$h" skeldird_feed skeldir_worker
-  pg_psql "$h" postgres -c "ALTER ROLE skeldird_feed REPLICATION"
+  pg_feed_login "$h"
 done
 replica_port=$(pg_port "$replica_home")
 { sed "s/^\*:\*:/127.0.0.1:$replica_port:/" "$replica_home/pgpass"; cat "$home/pgpass"; } > "$home/pgpass.new"

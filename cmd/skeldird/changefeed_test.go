@@ -132,11 +132,11 @@ func readFeed(t *testing.T, db *testdb.DB) feedState {
 	return f
 }
 
-// startFeedWorker runs a worker daemon as the replication-capable role and
-// waits until its feed streams.
+// startFeedWorker runs a worker daemon whose change feed streams as its own
+// login role and waits until it streams.
 func startFeedWorker(t *testing.T, db *testdb.DB) *testdaemon.Daemon {
 	t.Helper()
-	w := startDaemon(t, db, "worker", "WORKER_DATABASE_URL="+db.URL(testdb.Feed))
+	w := startDaemon(t, db, "worker", "FEED_DATABASE_URL="+db.URL(testdb.Feed))
 	waitFor(t, 20*time.Second, "the change feed to stream", func() bool {
 		return strings.Contains(w.Logs(), `"msg":"change feed streaming"`)
 	})
@@ -244,7 +244,7 @@ func TestChangeFeedFallsBackToTransactionalEnqueueWithoutLogicalWAL(t *testing.T
 	const n = 1500
 	load := newPurchaseLoad(t, db, 10, n)
 	api := startAPI(t, db)
-	w := startDaemon(t, db, "worker", "WORKER_DATABASE_URL="+db.URL(testdb.Feed))
+	w := startDaemon(t, db, "worker", "FEED_DATABASE_URL="+db.URL(testdb.Feed))
 	waitFor(t, 20*time.Second, "the worker to log its mode", func() bool { return strings.Contains(w.Logs(), `"mode":"fallback"`) })
 	if !strings.Contains(w.Logs(), "wal_level is replica, not logical") || strings.Count(w.Logs(), `"mode":"fallback"`) != 1 {
 		t.Errorf("the worker should log once that it falls back because of wal_level:\n%s", w.Logs())
@@ -270,5 +270,37 @@ func TestChangeFeedFallsBackToTransactionalEnqueueWithoutLogicalWAL(t *testing.T
 	resp, body := api.Do(t, "GET", "/health/ready", nil, nil)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"change_feed":"fallback"`) {
 		t.Errorf("ready: %d %s, want 200 with change_feed fallback", resp.StatusCode, body)
+	}
+}
+
+// The feed streams only as a login the server lets replicate the worker's
+// own database; otherwise the worker says why, once, and falls back.
+func TestChangeFeedFallsBackWithoutAReplicationLoginForTheWorkersDatabase(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, feedURL, reason string }{
+		{"unset", "", "no login for the change feed is configured (FEED_DATABASE_URL)"},
+		{"worker login", "worker", "login skeldird_worker may not open a replication connection"},
+		{"another database", "other", "login skeldird_feed reaches database "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.New(t)
+			var env []string
+			switch c.feedURL {
+			case "worker":
+				env = append(env, "FEED_DATABASE_URL="+db.URL(testdb.Worker))
+			case "other":
+				env = append(env, "FEED_DATABASE_URL="+testdb.New(t).URL(testdb.Feed))
+			}
+			w := startDaemon(t, db, "worker", env...)
+			waitFor(t, 20*time.Second, "the worker to log its mode", func() bool { return strings.Contains(w.Logs(), `"mode":"fallback"`) })
+			if !strings.Contains(w.Logs(), c.reason) || strings.Count(w.Logs(), `"mode":"fallback"`) != 1 {
+				t.Errorf("the worker should log once that it falls back because %s:\n%s", c.reason, w.Logs())
+			}
+			if f := readFeed(t, db); f.Mode != "fallback" {
+				t.Errorf("feed %+v: want fallback", f)
+			}
+		})
 	}
 }

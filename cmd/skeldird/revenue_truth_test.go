@@ -198,7 +198,7 @@ func TestASaleShowsInRealtimeWithinTwoSecondsAndInChannelsWithinTen(t *testing.T
 			d := startAPI(t, db)
 			env := []string{"SKELDIR_WORKER_POLL=1s"}
 			if mode == "feed" {
-				env = append(env, "WORKER_DATABASE_URL="+db.URL(testdb.Feed))
+				env = append(env, "FEED_DATABASE_URL="+db.URL(testdb.Feed))
 			}
 			startDaemon(t, db, "worker", env...)
 			waitFor(t, 20*time.Second, "the worker's mode", func() bool { return readFeed(t, db).Mode == mode })

@@ -125,7 +125,7 @@ func serveWorker(ctx context.Context, cfg config.Config, logger *slog.Logger, ln
 	w := dispatch.NewWorker(dispatch.WorkerOptions{Pool: pool, Logger: logger, Metrics: metrics.NewJobs(reg),
 		Executors: cfg.WorkerExecutors, Batch: cfg.WorkerBatch, Poll: cfg.WorkerPoll})
 	host, _ := os.Hostname()
-	feed := changefeed.New(changefeed.Options{Pool: pool, URL: cfg.WorkerDatabaseURL, Logger: logger,
+	feed := changefeed.New(changefeed.Options{Pool: pool, URL: cfg.FeedDatabaseURL, Logger: logger,
 		Metrics: metrics.NewChangeFeed(reg), ID: fmt.Sprintf("%s-%d", host, os.Getpid())})
 	done := make(chan struct{}, 2)
 	go func() { defer func() { done <- struct{}{} }(); w.Run(ctx) }()

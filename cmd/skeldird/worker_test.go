@@ -19,7 +19,7 @@ import (
 func startDaemon(t *testing.T, db *testdb.DB, role string, env ...string) *testdaemon.Daemon {
 	t.Helper()
 	base := append(db.Env(), "DATABASE_URL="+db.URL(testdb.API), "WORKER_DATABASE_URL="+db.URL(testdb.Worker),
-		"SKELDIR_WORKER_POLL=200ms")
+		"FEED_DATABASE_URL=", "SKELDIR_WORKER_POLL=200ms")
 	return testdaemon.Start(t, role, append(base, env...)...)
 }
 

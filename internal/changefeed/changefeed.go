@@ -6,10 +6,18 @@
 // what was not yet applied and the SQL skips what was.
 //
 // One daemon consumes at a time: the one holding the feed's advisory lock.
-// When the server does not decode WAL logically, or the login role may not
-// replicate, the feed does not run; the ingest path then enqueues its own
-// work, and this package only checks now and then whether a consumer that
-// died left the mode on "feed" (worker.change_feed_fallback).
+//
+// The replication connection logs in as the feed's own login role, LOGIN
+// REPLICATION and nothing else: it only creates the slot (pgoutput) and
+// streams it over the publication, and every SQL call (mode, start, apply,
+// heartbeat, fallback) goes through the worker's pool, so that login needs
+// no group role, no grant and no object.
+//
+// When the server does not decode WAL logically, or the feed's login may not
+// open a replication connection to the worker's database, the feed does not
+// run; the ingest path then enqueues its own work, and this package only
+// checks now and then whether a consumer that died left the mode on "feed"
+// (worker.change_feed_fallback).
 package changefeed
 
 import (
@@ -18,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pglogrepl"
@@ -31,10 +40,12 @@ import (
 
 // Options configure the feed.
 type Options struct {
-	// Pool connects as the worker's login role (skeldir_worker member).
+	// Pool connects as the worker's login role (skeldir_worker member); the
+	// feed makes every SQL call through it.
 	Pool *pgxpool.Pool
-	// URL is the same role's connection URL; the replication connection is
-	// opened from it (the role needs the REPLICATION attribute).
+	// URL is the change feed's own login role (LOGIN REPLICATION, a member
+	// of no role), to the worker's database; the replication connection is
+	// opened from it. Empty: the feed does not run.
 	URL     string
 	Logger  *slog.Logger
 	Metrics *metrics.ChangeFeed
@@ -102,8 +113,22 @@ func (f *Feed) Run(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
+	// The SQL answers for the server (wal_level) and for the worker's login;
+	// whether the feed's own login may replicate here, only the server can
+	// say, by letting it connect.
+	if m.WALLevel == "logical" {
+		m.Feed, m.Reason = f.mayStream(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+	}
 	if !m.Feed {
-		f.o.Logger.Info("change feed off: the ingest path enqueues downstream work transactionally",
+		// Refused where it was meant to run: worth a warning.
+		level := slog.LevelInfo
+		if m.WALLevel == "logical" && f.o.URL != "" {
+			level = slog.LevelWarn
+		}
+		f.o.Logger.Log(ctx, level, "change feed off: the ingest path enqueues downstream work transactionally",
 			"mode", "fallback", "reason", m.Reason)
 		f.fallback(ctx)
 		return
@@ -202,15 +227,81 @@ func (f *Feed) leadOn(ctx context.Context, conn *pgx.Conn, slot string) error {
 	return nil
 }
 
-// stream opens a replication connection, makes sure the slot exists, marks
-// the feed started and consumes until ctx is done or something fails.
-func (f *Feed) stream(ctx context.Context, slot string) error {
+// replicationConfig is the feed's login, as a logical replication
+// connection (replication=database: bound to the URL's database).
+func (f *Feed) replicationConfig() (*pgconn.Config, error) {
 	cfg, err := pgconn.ParseConfig(f.o.URL)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg.RuntimeParams["replication"] = "database"
 	cfg.RuntimeParams["application_name"] = "skeldird-change-feed"
+	return cfg, nil
+}
+
+// mayStream says whether the feed's login may open a replication connection
+// to the worker's database and system, and why. It waits out a server that
+// cannot be reached; a refusal (no REPLICATION, pg_hba, password) is an
+// answer.
+func (f *Feed) mayStream(ctx context.Context) (bool, string) {
+	if f.o.URL == "" {
+		return false, "no login for the change feed is configured (FEED_DATABASE_URL)"
+	}
+	for backoff := 100 * time.Millisecond; ; backoff = min(2*backoff, 5*time.Second) {
+		ok, reason, err := f.probe(ctx)
+		if err == nil || ctx.Err() != nil {
+			return ok, reason
+		}
+		f.trouble(ctx, "change feed login", err)
+		sleep(ctx, backoff)
+	}
+}
+
+// probe connects as the feed's login in replication mode and compares what
+// it reached with the worker's connection: a feed streaming another
+// database would apply that database's changes here and leave this one's
+// unasked for.
+func (f *Feed) probe(ctx context.Context) (ok bool, reason string, err error) {
+	cfg, err := f.replicationConfig()
+	if err != nil {
+		return false, fmt.Sprintf("the change feed's URL: %v", err), nil
+	}
+	conn, err := pgconn.ConnectConfig(ctx, cfg)
+	if err != nil {
+		var pgErr *pgconn.PgError
+		// 28: authentication and pg_hba; 42501: no REPLICATION; 3D000: no
+		// such database.
+		if errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "28") || pgErr.Code == "42501" || pgErr.Code == "3D000") {
+			return false, fmt.Sprintf("login %s may not open a replication connection to %s: %s", cfg.User, cfg.Database, pgErr.Message), nil
+		}
+		return false, "", err
+	}
+	defer conn.Close(context.Background())
+	sys, err := pglogrepl.IdentifySystem(ctx, conn)
+	if err != nil {
+		return false, "", err
+	}
+	var db string
+	var system *string // unknown where pg_control_system is not granted
+	if err := f.o.Pool.QueryRow(ctx, `
+		SELECT current_database(),
+		       CASE WHEN has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
+		            THEN (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) END`).Scan(&db, &system); err != nil {
+		return false, "", err
+	}
+	if sys.DBName != db || (system != nil && *system != sys.SystemID) {
+		return false, fmt.Sprintf("login %s reaches database %s of system %s, not the worker's %s", cfg.User, sys.DBName, sys.SystemID, db), nil
+	}
+	return true, fmt.Sprintf("wal_level is logical and login %s may replicate %s", cfg.User, db), nil
+}
+
+// stream opens a replication connection, makes sure the slot exists, marks
+// the feed started and consumes until ctx is done or something fails.
+func (f *Feed) stream(ctx context.Context, slot string) error {
+	cfg, err := f.replicationConfig()
+	if err != nil {
+		return err
+	}
 	conn, err := pgconn.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err

@@ -30,6 +30,9 @@ type Config struct {
 	// WorkerDatabaseURL is how the work loop connects: a login role that is a
 	// member of skeldir_worker.
 	WorkerDatabaseURL string
+	// FeedDatabaseURL is the change feed's replication connection: a login
+	// role with REPLICATION and nothing else, to the worker's database.
+	FeedDatabaseURL string
 	// WorkerMetricsAddr is the worker's own metrics listener.
 	WorkerMetricsAddr string
 	// WorkerExecutors is how many leased jobs run at once per queue.
@@ -91,6 +94,8 @@ var settings = []setting{
 		func(c *Config, v string) error { c.AdminDatabaseURL = v; return nil }},
 	{"WORKER_DATABASE_URL", "", "PostgreSQL URL for the work loop (serve --role worker|all), as a member of skeldir_worker",
 		func(c *Config, v string) error { c.WorkerDatabaseURL = v; return nil }},
+	{"FEED_DATABASE_URL", "", "PostgreSQL URL for the change feed's replication connection (worker), to the same database: a login role with REPLICATION and nothing else; unset, the feed does not run",
+		func(c *Config, v string) error { c.FeedDatabaseURL = v; return nil }},
 	{"SKELDIR_HTTP_ADDR", "127.0.0.1:8080", "API listen address",
 		func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
 	{"SKELDIR_DB_MAX_CONNS", "10", "connections the API pool may open (a few per PostgreSQL core is plenty)",

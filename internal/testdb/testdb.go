@@ -30,8 +30,8 @@ const (
 	API       = "skeldird_api"
 	Worker    = "skeldird_worker"
 	Admin     = "skeldird_admin"
-	// Feed is a worker login role with the REPLICATION attribute: the change
-	// feed runs only for such a role.
+	// Feed is the change feed's login role: LOGIN REPLICATION and nothing
+	// else (a member of no role), given as FEED_DATABASE_URL.
 	Feed     = "skeldird_feed"
 	ReadOnly = "skeldird_readonly"
 )
