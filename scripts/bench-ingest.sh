@@ -78,7 +78,7 @@ function=$(pgbench_tps "$home/ingest.sql")
 
 addr=127.0.0.1:$(pg_free_port)
 DATABASE_URL=$(pg_url "$home" skeldird_api skeldir) SKELDIR_HTTP_ADDR=$addr \
-  SKELDIR_TOKEN_KEY=$(head -c 32 /dev/urandom | base64) SKELDIR_LOG_LEVEL=warn bin/skeldird serve --role api 2>"$home/daemon.log" &
+  SKELDIR_LOG_LEVEL=warn bin/skeldird serve --role api 2>"$home/daemon.log" &
 daemon=$!
 for _ in $(seq 1 100); do
   curl -sf "http://$addr/health/live" >/dev/null && break

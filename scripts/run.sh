@@ -52,13 +52,6 @@ export ADMIN_DATABASE_URL; ADMIN_DATABASE_URL=$(pg_url "$home" skeldird_admin sk
 export WORKER_DATABASE_URL; WORKER_DATABASE_URL=$(pg_url "$home" skeldird_worker skeldir)
 export FEED_DATABASE_URL; FEED_DATABASE_URL=$(pg_url "$home" "$PG_FEED_ROLE" skeldir)
 
-# The key signing dashboard access tokens: generated once, kept beside the
-# cluster (never in the repository).
-if [ ! -s "$home/token.key" ]; then
-  (umask 077; head -c 32 /dev/urandom | base64 > "$home/token.key")
-fi
-export SKELDIR_TOKEN_KEY; SKELDIR_TOKEN_KEY=$(cat "$home/token.key")
-
 # The demo tenant's key is shown once by the database, so keep it (in the
 # git-ignored cluster folder) to show it again on the next run.
 demo="$home/demo-tenant.json"

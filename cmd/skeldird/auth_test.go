@@ -3,6 +3,9 @@ package main_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -256,7 +259,8 @@ func TestVerifyAcceptsValidTokensOnly(t *testing.T) {
 	f := newAuthFixture(t)
 	d := startAPI(t, f.db)
 
-	resp, body := d.Do(t, "GET", "/api/auth/verify", nil, bearer(testdaemon.Token(f.user, f.tenant)))
+	_, _, session := login(t, d, f.email, f.password)
+	resp, body := d.Do(t, "GET", "/api/auth/verify", nil, bearer(session.AccessToken))
 	var v struct {
 		Valid     bool   `json:"valid"`
 		UserID    string `json:"user_id"`
@@ -269,17 +273,49 @@ func TestVerifyAcceptsValidTokensOnly(t *testing.T) {
 		t.Fatalf("verify: %d %s", resp.StatusCode, body)
 	}
 
-	good := testdaemon.Token(f.user, f.tenant)
+	// Tokens built here the way a forger would: the same JWT, altered.
+	good := session.AccessToken
+	parts := strings.Split(good, ".")
+	var secret []byte
+	if err := f.db.Pool(t, testdb.Superuser).QueryRow(context.Background(),
+		"SELECT secret FROM skeldir.token_keys WHERE retired_at IS NULL").Scan(&secret); err != nil {
+		t.Fatal(err)
+	}
+	b64 := base64.RawURLEncoding.EncodeToString
+	sign := func(key []byte, header, payload string) string {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(header + "." + payload))
+		return header + "." + payload + "." + b64(m.Sum(nil))
+	}
+	claims := func(tenant string, exp int64) string {
+		return b64([]byte(`{"sub":"` + f.user + `","tid":"` + tenant + `","sid":"` + sessionOf(t, good) +
+			`","iat":1,"exp":` + strconv.FormatInt(exp, 10) + `}`))
+	}
+	later := time.Now().Add(time.Hour).Unix()
+	otherTenant := "6a3c7d44-5b1e-4c55-9d2f-7b8e0f1a2c3d"
 	tampered := good[:len(good)-2] + map[bool]string{true: "AA", false: "BB"}[!strings.HasSuffix(good, "AA")]
-	otherTenant := testdaemon.Token(f.user, "6a3c7d44-5b1e-4c55-9d2f-7b8e0f1a2c3d")
-	for name, token := range map[string]string{"tampered": tampered, "user under another tenant": otherTenant,
-		"not a user": testdaemon.Token("service", f.tenant), "garbage": "abc"} {
+	for name, token := range map[string]string{
+		"tampered signature":              tampered,
+		"payload naming another tenant":   parts[0] + "." + claims(otherTenant, later) + "." + parts[2],
+		"signed with a key we never held": sign(bytes.Repeat([]byte("k"), 32), parts[0], claims(f.tenant, later)),
+		"alg none":                        b64([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + claims(f.tenant, later) + ".",
+		"unknown kid": sign(secret, b64([]byte(`{"alg":"HS256","typ":"JWT","kid":"0000000000000000"}`)),
+			claims(f.tenant, later)),
+		"garbage": "abc", "empty parts": "..",
+	} {
 		resp, body := d.Do(t, "GET", "/api/auth/verify", nil, bearer(token))
-		if resp.StatusCode != 401 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		if resp.StatusCode != 401 || resp.Header.Get("Content-Type") != "application/problem+json" ||
+			!strings.Contains(string(body), "the access token is invalid") {
 			t.Errorf("%s: %d %s", name, resp.StatusCode, body)
 		}
 	}
 
+	// Signed with our key but expired; then one issued for a short life.
+	expired := sign(secret, parts[0], claims(f.tenant, time.Now().Add(-time.Second).Unix()))
+	if resp, body := d.Do(t, "GET", "/api/auth/verify", nil, bearer(expired)); resp.StatusCode != 401 ||
+		!strings.Contains(string(body), "expired") {
+		t.Errorf("expired token: %d %s", resp.StatusCode, body)
+	}
 	short := startAPI(t, f.db, "SKELDIR_ACCESS_TOKEN_TTL=1s")
 	_, _, tk := login(t, short, f.email, f.password)
 	time.Sleep(2100 * time.Millisecond)
@@ -289,12 +325,117 @@ func TestVerifyAcceptsValidTokensOnly(t *testing.T) {
 	}
 }
 
+// sessionOf is the sid claim of a token.
+func sessionOf(t *testing.T, token string) string {
+	t.Helper()
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
+	var c struct {
+		SID string `json:"sid"`
+	}
+	if err != nil || json.Unmarshal(payload, &c) != nil || c.SID == "" {
+		t.Fatalf("no sid in %s", payload)
+	}
+	return c.SID
+}
+
+// Acceptance 2 (issue 13): revocation takes effect on the next request, on
+// every route, exports included.
+func TestALoggedOutOrDisabledUsersTokenIsRefusedAtOnce(t *testing.T) {
+	t.Parallel()
+	f := newAuthFixture(t)
+	d := startAPI(t, f.db)
+	routes := []string{"/api/auth/verify", "/api/attribution/channels", "/api/reconciliation/status",
+		"/api/export/revenue?format=csv&start_date=2026-01-01&end_date=2026-01-02", "/api/health/detailed"}
+	refused := func(when, token string) {
+		t.Helper()
+		for _, route := range routes {
+			resp, body := d.Do(t, "GET", route, nil, bearer(token))
+			if resp.StatusCode != 401 || !strings.Contains(string(body), "session has ended") {
+				t.Errorf("%s, %s: %d %s", when, route, resp.StatusCode, body)
+			}
+		}
+	}
+	_, _, kept := login(t, d, f.email, f.password)
+	_, _, ended := login(t, d, f.email, f.password)
+	for _, route := range routes {
+		if resp, body := d.Do(t, "GET", route, nil, bearer(ended.AccessToken)); resp.StatusCode != 200 {
+			t.Fatalf("before logout, %s: %d %s", route, resp.StatusCode, body)
+		}
+	}
+	if code, _, body := postJSON(t, d, "/api/auth/logout", map[string]string{"refresh_token": ended.RefreshToken},
+		bearer(ended.AccessToken)); code != 200 {
+		t.Fatalf("logout: %d %s", code, body)
+	}
+	refused("after logout", ended.AccessToken)
+	if resp, body := d.Do(t, "GET", "/api/auth/verify", nil, bearer(kept.AccessToken)); resp.StatusCode != 200 {
+		t.Fatalf("another session after that logout: %d %s", resp.StatusCode, body)
+	}
+	if _, errOut, code := cli(t, f.db, "user", "disable", "--tenant", f.tenant, "--email", f.email); code != 0 {
+		t.Fatalf("user disable: exit %d: %s", code, errOut)
+	}
+	refused("after the user was disabled", kept.AccessToken)
+}
+
+// Key rotation: both keys' tokens verify until the old key is retired; the
+// key that signs cannot be retired.
+func TestTokenKeyRotationKeepsBothKeysUntilTheOldIsRetired(t *testing.T) {
+	t.Parallel()
+	f := newAuthFixture(t)
+	d := startAPI(t, f.db)
+	keys := func() (signing string, all []string) {
+		out, errOut, code := cli(t, f.db, "token-key", "list", "--json")
+		var list struct {
+			Keys []struct {
+				Kid     string `json:"kid"`
+				Signing bool   `json:"signing"`
+			} `json:"keys"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &list) != nil {
+			t.Fatalf("token-key list: exit %d %s %s", code, out, errOut)
+		}
+		for _, k := range list.Keys {
+			all = append(all, k.Kid)
+			if k.Signing {
+				signing = k.Kid
+			}
+		}
+		return signing, all
+	}
+	verifies := func(token string) bool {
+		resp, _ := d.Do(t, "GET", "/api/auth/verify", nil, bearer(token))
+		return resp.StatusCode == 200
+	}
+	old, _ := keys()
+	_, _, before := login(t, d, f.email, f.password)
+	if _, errOut, code := cli(t, f.db, "token-key", "retire", "--kid", old); code != 1 || !strings.Contains(errOut, "rotate") {
+		t.Errorf("retiring the signing key: exit %d %s", code, errOut)
+	}
+	if _, errOut, code := cli(t, f.db, "token-key", "rotate"); code != 0 {
+		t.Fatalf("rotate: exit %d %s", code, errOut)
+	}
+	current, all := keys()
+	if current == old || len(all) != 2 {
+		t.Fatalf("after rotate: signing %s of %v (was %s)", current, all, old)
+	}
+	_, _, after := login(t, d, f.email, f.password)
+	if !verifies(before.AccessToken) || !verifies(after.AccessToken) {
+		t.Fatalf("after rotation: old key's token %v, new key's %v; want both valid", verifies(before.AccessToken), verifies(after.AccessToken))
+	}
+	if _, errOut, code := cli(t, f.db, "token-key", "retire", "--kid", old); code != 0 {
+		t.Fatalf("retire: exit %d %s", code, errOut)
+	}
+	if verifies(before.AccessToken) || !verifies(after.AccessToken) {
+		t.Errorf("after retiring the old key: its token %v, the new key's %v; want refused, valid", verifies(before.AccessToken), verifies(after.AccessToken))
+	}
+}
+
 func TestAuthBadInputIsAProblemNamingTheField(t *testing.T) {
 	t.Parallel()
 	f := newAuthFixture(t)
 	d := startAPI(t, f.db)
 	_, _, tk := login(t, d, f.email, f.password)
-	other := testdaemon.Token(f.user, f.tenant)
+	_, _, otherSession := login(t, d, f.email, f.password)
+	other := otherSession.AccessToken
 
 	cases := []struct {
 		name, path, body string

@@ -40,7 +40,7 @@ func seedDashboardTenant(t *testing.T, db *testdb.DB, name string, cents int) da
 		dt.ID, strings.ReplaceAll(strings.ToLower(name), " ", "-")+"@example.com").Scan(&user); err != nil || user.ID == "" {
 		t.Fatalf("create user: %v %+v", err, user)
 	}
-	dt.token = testdaemon.Token(user.ID, dt.ID)
+	dt.token = db.AccessToken(t, dt.ID, user.ID)
 	su := db.Pool(t, testdb.Superuser)
 	conn, err := su.Acquire(ctx)
 	if err != nil {
@@ -72,11 +72,11 @@ func seedDashboardTenant(t *testing.T, db *testdb.DB, name string, cents int) da
 		}
 	}
 	if err := su.QueryRow(ctx, "SELECT api.start_investigation($1, 'Why did revenue move this week?', NULL, gen_random_uuid())",
-		dt.ID).Scan(&dt.investigation); err != nil {
+		dt.token).Scan(&dt.investigation); err != nil {
 		t.Fatal(err)
 	}
 	if err := su.QueryRow(ctx, "SELECT api.start_budget_optimization($1, 5000, 'maximize_revenue', NULL, gen_random_uuid())",
-		dt.ID).Scan(&dt.budgetJob); err != nil {
+		dt.token).Scan(&dt.budgetJob); err != nil {
 		t.Fatal(err)
 	}
 	return dt
@@ -335,14 +335,7 @@ func TestANewTenantSeesItsPlatformsPendingAtOnce(t *testing.T) {
 	refreshViews(t, db)
 	d := startAPI(t, db)
 	tn := createTenant(t, db, "Brand new")
-	var user struct {
-		ID string `json:"user_id"`
-	}
-	if err := db.Pool(t, testdb.Admin).QueryRow(context.Background(), "SELECT admin.create_user($1, 'new@example.com', 'a long enough password')",
-		tn.ID).Scan(&user); err != nil {
-		t.Fatal(err)
-	}
-	dt := dashboardTenant{tenant: tn, token: testdaemon.Token(user.ID, tn.ID)}
+	dt := userOf(t, db, tn, "new@example.com")
 
 	resp, body := dt.get(t, d, "/api/reconciliation/status", nil)
 	var overview struct {

@@ -149,7 +149,7 @@ func TestExportOf200000RowsStreamsInConstantMemoryAndParsesBack(t *testing.T) {
 	a, b := createTenant(t, db, "Exporter A"), createTenant(t, db, "Exporter B")
 	seedExport(t, db, a.ID, "A-", exportRows)
 	seedExport(t, db, b.ID, "B-", 1000)
-	token := testdaemon.Token("user-a", a.ID)
+	token := userOf(t, db, a, "a@example.com").token
 
 	// Warm the daemon's connection pool and code paths, so the baseline is
 	// a daemon that has served an export.
@@ -275,7 +275,7 @@ func TestExportOf200000RowsStreamsInConstantMemoryAndParsesBack(t *testing.T) {
 
 	t.Run("tenant B sees only its own rows", func(t *testing.T) {
 		resp, body := d.Do(t, "GET", "/api/export/json?"+exportRange, nil,
-			map[string]string{"Authorization": "Bearer " + testdaemon.Token("user-b", b.ID)})
+			map[string]string{"Authorization": "Bearer " + userOf(t, db, b, "b@example.com").token})
 		var doc struct {
 			DateRange struct{ Start, End string } `json:"date_range"`
 			Data      []map[string]any            `json:"data"`
@@ -309,7 +309,7 @@ func TestExportRefusesBadInputNamingTheField(t *testing.T) {
 	db := testdb.New(t)
 	d := startAPI(t, db)
 	a := createTenant(t, db, "Exporter")
-	auth := map[string]string{"Authorization": "Bearer " + testdaemon.Token("user-a", a.ID)}
+	auth := map[string]string{"Authorization": "Bearer " + userOf(t, db, a, "a@example.com").token}
 
 	cases := []struct{ path, field string }{
 		{"/api/export/revenue?format=pdf", "format"},

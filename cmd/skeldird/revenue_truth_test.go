@@ -48,7 +48,7 @@ func userOf(t *testing.T, db *testdb.DB, tn tenant, email string) dashboardTenan
 		tn.ID, email).Scan(&user); err != nil {
 		t.Fatal(err)
 	}
-	return dashboardTenant{tenant: tn, token: testdaemon.Token(user.ID, tn.ID)}
+	return dashboardTenant{tenant: tn, token: db.AccessToken(t, tn.ID, user.ID)}
 }
 
 // realtime is the tenant's realtime revenue as the dashboard reads it.
@@ -140,7 +140,7 @@ func TestEachSaleCountsOnceWhenItsShopAndItsProcessorBothReportIt(t *testing.T) 
 	su := db.Pool(t, testdb.Superuser)
 	var dailyNet, dailyCaptures, dailyRefunds int
 	if err := su.QueryRow(context.Background(), `SELECT sum(net_cents), sum(captures), sum(refunds)
-	     FROM api.daily_revenue($1, '2026-11-01', '2026-11-30')`, tn.ID).Scan(&dailyNet, &dailyCaptures, &dailyRefunds); err != nil ||
+	     FROM skeldir.daily_revenue_for($1, '2026-11-01', '2026-11-30')`, tn.ID).Scan(&dailyNet, &dailyCaptures, &dailyRefunds); err != nil ||
 		dailyNet != 53505 || dailyCaptures != 5 || dailyRefunds != 1 {
 		t.Errorf("daily: net %d, %d captures, %d refunds (%v); want 53505, 5, 1", dailyNet, dailyCaptures, dailyRefunds, err)
 	}

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/skeldir/skeldir/internal/auth"
 	"github.com/skeldir/skeldir/internal/changefeed"
 	"github.com/skeldir/skeldir/internal/config"
 	"github.com/skeldir/skeldir/internal/database"
@@ -37,9 +36,6 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	}
 	if *role != "api" && cfg.WorkerDatabaseURL == "" {
 		return fmt.Errorf("WORKER_DATABASE_URL is not set (the work loop's login role, a member of skeldir_worker); or run --role api")
-	}
-	if *role != "worker" && cfg.TokenKey == nil {
-		return fmt.Errorf("SKELDIR_TOKEN_KEY is not set (the key signing dashboard access tokens: openssl rand -base64 32); or run --role worker")
 	}
 	logger := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
@@ -88,20 +84,15 @@ func serveAPI(ctx context.Context, cfg config.Config, logger *slog.Logger, ln ne
 	// request (deferred calls run last in, first out).
 	workCtx, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
-	tokens, err := auth.NewTokens(cfg.TokenKey, cfg.AccessTokenTTL)
-	if err != nil {
-		return err
-	}
 	handler := dispatch.NewRouter(workCtx, dispatch.Options{
 		DB:                 pool,
-		Tokens:             tokens,
 		Logger:             logger,
 		Registry:           metrics.NewRegistry(),
 		ReadyTimeout:       cfg.ReadyTimeout,
 		MaxBodyBytes:       cfg.MaxBodyBytes,
 		IngestWorkers:      cfg.IngestWorkers,
 		WorkerProbeTimeout: cfg.WorkerProbeTimeout,
-		Auth: dispatch.AuthOptions{RefreshTTL: cfg.RefreshTokenTTL, LoginWindow: cfg.LoginWindow,
+		Auth: dispatch.AuthOptions{AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL, LoginWindow: cfg.LoginWindow,
 			LoginMaxPerIP: cfg.LoginMaxPerIP, LoginMaxPerEmail: cfg.LoginMaxPerEmail,
 			TenantRate: cfg.TenantRate, TenantBurst: cfg.TenantBurst},
 	})

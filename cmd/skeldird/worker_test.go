@@ -284,11 +284,10 @@ func TestServeRefusesAHalfConfiguredRole(t *testing.T) {
 		{"all", someURL, "WORKER_DATABASE_URL"},
 		{"worker", someURL, "WORKER_DATABASE_URL"},
 		{"api", "", "DATABASE_URL"},
-		{"api", someURL, "SKELDIR_TOKEN_KEY"},
 	} {
 		role, missing := c.role, c.missing
 		cmd := exec.Command(testdaemon.Binary(t), "serve", "--role", role)
-		cmd.Env = append(os.Environ(), "DATABASE_URL="+c.databaseURL, "WORKER_DATABASE_URL=", "SKELDIR_TOKEN_KEY=",
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+c.databaseURL, "WORKER_DATABASE_URL=",
 			"SKELDIR_HTTP_ADDR=127.0.0.1:0", "SKELDIR_WORKER_METRICS_ADDR=127.0.0.1:0")
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), missing+" is not set") {

@@ -6,7 +6,6 @@
 package config
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -59,8 +58,6 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// LogLevel is the minimum level of the JSON log on stderr.
 	LogLevel slog.Level
-	// TokenKey signs the dashboard's access tokens (at least 32 bytes).
-	TokenKey []byte
 	// AccessTokenTTL is how long an access token lasts.
 	AccessTokenTTL time.Duration
 	// RefreshTokenTTL is how long a refresh token lasts unused; each refresh
@@ -127,16 +124,7 @@ var settings = []setting{
 		durationInto(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{"SKELDIR_LOG_LEVEL", "info", "debug, info, warn or error",
 		func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
-	{"SKELDIR_TOKEN_KEY", "", "base64 key (32 bytes or more) signing the dashboard's access tokens, e.g. `openssl rand -base64 32`; every API replica needs the same",
-		func(c *Config, v string) error {
-			key, err := base64.StdEncoding.DecodeString(v)
-			if err != nil || len(key) < 32 {
-				return errors.New("want base64 of at least 32 bytes")
-			}
-			c.TokenKey = key
-			return nil
-		}},
-	{"SKELDIR_ACCESS_TOKEN_TTL", "15m", "how long a dashboard access token lasts",
+	{"SKELDIR_ACCESS_TOKEN_TTL", "15m", "how long a dashboard access token lasts (the database signs it; up to 24h)",
 		durationInto(func(c *Config) *time.Duration { return &c.AccessTokenTTL })},
 	{"SKELDIR_REFRESH_TOKEN_TTL", "720h", "how long a refresh token lasts unused (each refresh rotates it)",
 		durationInto(func(c *Config) *time.Duration { return &c.RefreshTokenTTL })},

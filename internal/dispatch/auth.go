@@ -8,13 +8,14 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/skeldir/skeldir/internal/auth"
 	"github.com/skeldir/skeldir/internal/correlation"
 	"github.com/skeldir/skeldir/internal/problem"
 )
 
 // AuthOptions configure login, refresh tokens and the per-tenant rate limit.
 type AuthOptions struct {
+	// AccessTTL is how long an access token lasts.
+	AccessTTL time.Duration
 	// RefreshTTL is how long a refresh token lasts unused.
 	RefreshTTL time.Duration
 	// LoginWindow is the sliding window over which failed logins count.
@@ -29,20 +30,19 @@ type AuthOptions struct {
 }
 
 type authHandlers struct {
-	db     DB
-	tokens *auth.Tokens
-	o      AuthOptions
+	db DB
+	o  AuthOptions
 }
 
-// mountAuth routes /api/auth: login, refresh and logout, and verify behind
-// bearer. The database checks passwords and keeps refresh tokens; the daemon
-// signs the access tokens.
-func mountAuth(r chi.Router, o Options, bearer func(http.Handler) http.Handler) {
-	h := authHandlers{db: o.DB, tokens: o.Tokens, o: o.Auth}
+// mountAuth routes /api/auth: login, refresh, and logout and verify behind
+// a bearer token. The database checks passwords, keeps refresh tokens, and
+// mints and verifies the access tokens.
+func mountAuth(r chi.Router, o Options) {
+	h := authHandlers{db: o.DB, o: o.Auth}
 	r.Post("/api/auth/login", h.login)
 	r.Post("/api/auth/refresh", h.refresh)
-	r.With(bearer).Post("/api/auth/logout", h.logout)
-	r.With(bearer).Get("/api/auth/verify", h.verify)
+	r.With(requireBearer).Post("/api/auth/logout", h.logout)
+	r.With(requireBearer).Get("/api/auth/verify", h.verify)
 }
 
 // session is what api.login and api.refresh_session answer.
@@ -54,6 +54,8 @@ type session struct {
 	Email            string    `json:"email"`
 	RefreshToken     string    `json:"refresh_token"`
 	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	AccessToken      string    `json:"access_token"`
+	ExpiresIn        int64     `json:"expires_in"`
 }
 
 func (h authHandlers) login(w http.ResponseWriter, r *http.Request) {
@@ -72,8 +74,8 @@ func (h authHandlers) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var s session
-	err := h.db.QueryRow(r.Context(), "SELECT api.login($1, $2, $3::inet, $4::interval, $5::interval, $6, $7)",
-		email, password, clientIP(r), interval(h.o.RefreshTTL), interval(h.o.LoginWindow),
+	err := h.db.QueryRow(r.Context(), "SELECT api.login($1, $2, $3::inet, $4::interval, $5::interval, $6::interval, $7, $8)",
+		email, password, clientIP(r), interval(h.o.RefreshTTL), interval(h.o.AccessTTL), interval(h.o.LoginWindow),
 		h.o.LoginMaxPerIP, h.o.LoginMaxPerEmail).Scan(&s)
 	if err != nil {
 		writeDatabaseError(w, r, err)
@@ -81,7 +83,7 @@ func (h authHandlers) login(w http.ResponseWriter, r *http.Request) {
 	}
 	switch s.Outcome {
 	case "ok":
-		h.issue(w, s)
+		issue(w, s)
 	case "rate_limited":
 		tooManyRequests(w, r, max(1, s.RetryAfter), fmt.Sprintf(
 			"too many failed logins from this address or for this email; retry in %d seconds", max(1, s.RetryAfter)))
@@ -105,15 +107,15 @@ func (h authHandlers) refresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var s session
-	err := h.db.QueryRow(r.Context(), "SELECT api.refresh_session($1, $2::interval)",
-		token, interval(h.o.RefreshTTL)).Scan(&s)
+	err := h.db.QueryRow(r.Context(), "SELECT api.refresh_session($1, $2::interval, $3::interval)",
+		token, interval(h.o.RefreshTTL), interval(h.o.AccessTTL)).Scan(&s)
 	if err != nil {
 		writeDatabaseError(w, r, err)
 		return
 	}
 	switch s.Outcome {
 	case "ok":
-		h.issue(w, s)
+		issue(w, s)
 	case "reused":
 		unauthorized(w, r, "the refresh token was already used, so every session it belongs to has been revoked; log in again")
 	default:
@@ -121,14 +123,13 @@ func (h authHandlers) refresh(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// issue answers a login or refresh: a signed access token and the refresh
-// token the database issued (shown this once).
-func (h authHandlers) issue(w http.ResponseWriter, s session) {
-	token, claims := h.tokens.Issue(s.UserID, s.TenantID)
+// issue answers a login or refresh: the access token and the refresh token
+// the database issued (shown this once).
+func issue(w http.ResponseWriter, s session) {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"access_token":       token,
+		"access_token":       s.AccessToken,
 		"token_type":         "Bearer",
-		"expires_in":         claims.Expires - claims.IssuedAt,
+		"expires_in":         s.ExpiresIn,
 		"refresh_token":      s.RefreshToken,
 		"refresh_expires_in": int64(time.Until(s.RefreshExpiresAt).Seconds()),
 		"tenant_id":          s.TenantID,
@@ -137,10 +138,6 @@ func (h authHandlers) issue(w http.ResponseWriter, s session) {
 }
 
 func (h authHandlers) logout(w http.ResponseWriter, r *http.Request) {
-	c, ok := sessionClaims(w, r)
-	if !ok {
-		return
-	}
 	body, bad := jsonObject(r, true)
 	if bad != nil {
 		problem.Write(w, r, *bad)
@@ -158,8 +155,8 @@ func (h authHandlers) logout(w http.ResponseWriter, r *http.Request) {
 	var revoked struct {
 		RevokedTokens int64 `json:"revoked_tokens"`
 	}
-	if err := h.db.QueryRow(r.Context(), "SELECT api.logout($1::uuid, $2::uuid, $3)",
-		c.Tenant, c.Subject, token).Scan(&revoked); err != nil {
+	if err := h.db.QueryRow(r.Context(), "SELECT api.logout($1, $2)",
+		tokenOf(r.Context()), token).Scan(&revoked); err != nil {
 		writeDatabaseError(w, r, err)
 		return
 	}
@@ -172,22 +169,14 @@ func (h authHandlers) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h authHandlers) verify(w http.ResponseWriter, r *http.Request) {
-	c, ok := sessionClaims(w, r)
-	if !ok {
-		return
+	var user struct {
+		UserID    string    `json:"user_id"`
+		TenantID  string    `json:"tenant_id"`
+		Email     string    `json:"email"`
+		ExpiresAt time.Time `json:"expires_at"`
 	}
-	var user *struct {
-		UserID   string `json:"user_id"`
-		TenantID string `json:"tenant_id"`
-		Email    string `json:"email"`
-	}
-	if err := h.db.QueryRow(r.Context(), "SELECT api.verify_session($1::uuid, $2::uuid)",
-		c.Tenant, c.Subject).Scan(&user); err != nil {
+	if err := h.db.QueryRow(r.Context(), "SELECT api.verify_session($1)", tokenOf(r.Context())).Scan(&user); err != nil {
 		writeDatabaseError(w, r, err)
-		return
-	}
-	if user == nil {
-		unauthorized(w, r, "the token's user no longer exists or is disabled")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
@@ -195,20 +184,8 @@ func (h authHandlers) verify(w http.ResponseWriter, r *http.Request) {
 		"user_id":    user.UserID,
 		"tenant_id":  user.TenantID,
 		"email":      user.Email,
-		"expires_at": time.Unix(c.Expires, 0).UTC().Format(time.RFC3339),
+		"expires_at": user.ExpiresAt.UTC().Format(time.RFC3339),
 	})
-}
-
-// sessionClaims are the verified claims of a token that names a user: a
-// token signed with our key whose subject is not a user id (one minted for a
-// service, say) is no session to verify or end.
-func sessionClaims(w http.ResponseWriter, r *http.Request) (auth.Claims, bool) {
-	c := claimsOf(r.Context())
-	if !correlation.IsUUID(c.Subject) || !correlation.IsUUID(c.Tenant) {
-		unauthorized(w, r, "the access token names no user")
-		return c, false
-	}
-	return c, true
 }
 
 // clientIP is the peer's address. Forwarded headers are not trusted: a

@@ -126,7 +126,7 @@ func (e exporter) handler(fixed export.Format) http.HandlerFunc {
 			problem.Write(w, r, *p)
 			return
 		}
-		tenant := claimsOf(r.Context()).Tenant
+		token := tokenOf(r.Context())
 		var start, end any
 		if req.start != "" {
 			start = req.start
@@ -142,7 +142,7 @@ func (e exporter) handler(fixed export.Format) http.HandlerFunc {
 		rows, err := e.db.Query(r.Context(),
 			`SELECT ledger_id::text, day::text, occurred_at, order_id, vendor, transaction_id, state, currency,
 			        amount_minor, amount, net_amount, channel, event_id::text
-			   FROM api.revenue_export($1, $2, $3, $4)`, tenant, start, end, req.channels)
+			   FROM api.revenue_export($1, $2, $3, $4)`, token, start, end, req.channels)
 		if err != nil {
 			e.refuse(w, r, err)
 			return
@@ -191,14 +191,16 @@ func (e exporter) handler(fixed export.Format) http.HandlerFunc {
 			e.abort(r, req, n, "write", err)
 		}
 		e.logger.Info("export sent", "correlation_id", correlation.FromContext(r.Context()),
-			"tenant_id", claimsOf(r.Context()).Tenant, "format", string(req.format), "rows", n)
+			"claimed_tenant_id", claimedTenantOf(r.Context()), "format", string(req.format), "rows", n)
 	}
 }
 
 // refuse answers an export the database refused before any row was sent.
 func (e exporter) refuse(w http.ResponseWriter, r *http.Request, err error) {
-	e.logger.Warn("export refused", "correlation_id", correlation.FromContext(r.Context()),
-		"tenant_id", claimsOf(r.Context()).Tenant, "error", err)
+	if !tokenRefused(err) {
+		e.logger.Warn("export refused", "correlation_id", correlation.FromContext(r.Context()),
+			"claimed_tenant_id", claimedTenantOf(r.Context()), "error", err)
+	}
 	writeDatabaseError(w, r, err)
 }
 
@@ -211,7 +213,7 @@ func (e exporter) abort(r *http.Request, req exportRequest, rows int64, stage st
 		level = slog.LevelWarn // the client went away; nothing is wrong here
 	}
 	e.logger.Log(r.Context(), level, "export aborted", "correlation_id", correlation.FromContext(r.Context()),
-		"tenant_id", claimsOf(r.Context()).Tenant, "format", string(req.format), "rows_sent", rows,
+		"claimed_tenant_id", claimedTenantOf(r.Context()), "format", string(req.format), "rows_sent", rows,
 		"stage", stage, "error", err)
 	panic(http.ErrAbortHandler)
 }

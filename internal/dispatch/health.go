@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
@@ -123,6 +124,13 @@ func (h health) apiHealth(w http.ResponseWriter, r *http.Request) {
 // apiDetailed adds the daemon's request totals since it started and its
 // database pool to the overview.
 func (h health) apiDetailed(w http.ResponseWriter, r *http.Request) {
+	// Not a tenant's data, but for a signed-in user only: the database
+	// judges the token.
+	var user json.RawMessage
+	if err := h.db.QueryRow(r.Context(), "SELECT api.verify_session($1)", tokenOf(r.Context())).Scan(&user); err != nil {
+		writeDatabaseError(w, r, err)
+		return
+	}
 	o, latency, err := h.overview(r)
 	if err != nil {
 		unavailable(w, r, "the database is unavailable")

@@ -53,6 +53,15 @@ func (l *tenantLimiter) allow(tenant string) (bool, time.Duration) {
 	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 }
 
+// giveBack returns the token a refused request took from tenant's bucket.
+func (l *tenantLimiter) giveBack(tenant string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.buckets[tenant]; b != nil {
+		b.tokens = math.Min(l.burst, b.tokens+1)
+	}
+}
+
 // sweep forgets, once a minute, the buckets that have refilled: a tenant
 // absent that long starts again with a full bucket anyway.
 func (l *tenantLimiter) sweep(now time.Time) {
@@ -69,7 +78,9 @@ func (l *tenantLimiter) sweep(now time.Time) {
 }
 
 // limitTenants answers 429 with Retry-After to a tenant over its rate. It
-// runs behind requireBearer, which put the tenant in the context.
+// runs behind requireBearer and keys on the tenant the token claims; the
+// database judges the token afterwards, and a request it refuses (401) gives
+// its token back, so forged claims cannot spend another tenant's rate.
 func limitTenants(rate float64, burst int) func(http.Handler) http.Handler {
 	if rate <= 0 || burst <= 0 {
 		return func(next http.Handler) http.Handler { return next }
@@ -77,14 +88,45 @@ func limitTenants(rate float64, burst int) func(http.Handler) http.Handler {
 	l := newTenantLimiter(rate, burst)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if ok, wait := l.allow(claimsOf(r.Context()).Tenant); !ok {
+			tenant := claimedTenantOf(r.Context())
+			if ok, wait := l.allow(tenant); !ok {
 				tooManyRequests(w, r, retryAfterSeconds(wait), "this tenant is over its request rate; retry later")
 				return
 			}
-			next.ServeHTTP(w, r)
+			sw := &statusWriter{ResponseWriter: w}
+			defer func() {
+				if sw.status == http.StatusUnauthorized {
+					l.giveBack(tenant)
+				}
+			}()
+			next.ServeHTTP(sw, r)
 		})
 	}
 }
+
+// statusWriter remembers the status a handler sent.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (exports set
+// their own write deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // retryAfterSeconds rounds a wait up to whole seconds, at least one.
 func retryAfterSeconds(wait time.Duration) int {

@@ -1,12 +1,11 @@
 package dispatch
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
-
-	"github.com/skeldir/skeldir/internal/auth"
 )
 
 func TestTenantLimiterAllowsBurstThenRate(t *testing.T) {
@@ -47,17 +46,18 @@ func TestRetryAfterRoundsUpToWholeSeconds(t *testing.T) {
 	}
 }
 
+// tokenClaiming is an unsigned JWT claiming tenant: the limiter reads the
+// claim, the database judges the token.
+func tokenClaiming(tenant string) string {
+	return "e30." + base64.RawURLEncoding.EncodeToString([]byte(`{"tid":"`+tenant+`"}`)) + ".sig"
+}
+
 func TestTenantLimitAnswers429WithRetryAfterPerTenant(t *testing.T) {
-	tokens, err := auth.NewTokens(make([]byte, auth.MinKeyBytes), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	h := requireBearer(tokens)(limitTenants(0.5, 2)(ok))
+	h := requireBearer(limitTenants(0.5, 2)(ok))
 	get := func(tenant string) *httptest.ResponseRecorder {
-		token, _ := tokens.Issue("u", tenant)
 		req := httptest.NewRequest("GET", "/api/attribution/channels", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Authorization", "Bearer "+tokenClaiming(tenant))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		return rec
@@ -74,5 +74,31 @@ func TestTenantLimitAnswers429WithRetryAfterPerTenant(t *testing.T) {
 	}
 	if rec := get("b"); rec.Code != http.StatusNoContent {
 		t.Errorf("another tenant was limited: %d", rec.Code)
+	}
+}
+
+// Requests whose token the database refuses give their token back, so a
+// forger claiming a tenant cannot spend that tenant's rate.
+func TestTenantLimitIsNotSpentByRefusedTokens(t *testing.T) {
+	refuse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { unauthorized(w, r, "no") })
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	limit := limitTenants(0.001, 2)
+	serve := func(h http.Handler) int {
+		req := httptest.NewRequest("GET", "/api/attribution/channels", nil)
+		req.Header.Set("Authorization", "Bearer "+tokenClaiming("victim"))
+		rec := httptest.NewRecorder()
+		requireBearer(h).ServeHTTP(rec, req)
+		return rec.Code
+	}
+	forged, genuine := limit(refuse), limit(ok)
+	for i := 0; i < 10; i++ {
+		if code := serve(forged); code != http.StatusUnauthorized {
+			t.Fatalf("forged request %d: %d, want 401", i+1, code)
+		}
+	}
+	for i := 0; i < 2; i++ {
+		if code := serve(genuine); code != http.StatusNoContent {
+			t.Fatalf("genuine request %d after the forgeries: %d, want the whole burst", i+1, code)
+		}
 	}
 }

@@ -42,8 +42,9 @@ func ourWords(pgErr *pgconn.PgError, fallback string) string {
 
 // writeDatabaseError answers a request whose SQL call failed. The database
 // judges input: a refused parameter (SQLSTATE class 22, with the parameter
-// named as the error's column) is a 400 naming the field, a missing row a
-// 404, a feature the contract names but Skeldir does not offer yet a 501.
+// named as the error's column) is a 400 naming the field, a refused access
+// token (PT401, PostgREST's spelling of an HTTP status) a 401, a missing row
+// a 404, a feature the contract names but Skeldir does not offer yet a 501.
 // A database that cannot take the request now (unreachable, restarting, out
 // of connections or resources, or a transaction that lost a race and may
 // simply be retried: databaseBusy) is a 503 with Retry-After. Anything else
@@ -55,6 +56,8 @@ func writeDatabaseError(w http.ResponseWriter, r *http.Request, err error) {
 		case strings.HasPrefix(pgErr.Code, "22"):
 			problem.Write(w, r, problem.Details{Type: "invalid_parameter", Title: "Bad Request",
 				Status: http.StatusBadRequest, Detail: ourWords(pgErr, "a parameter is not valid"), Field: pgErr.ColumnName})
+		case pgErr.Code == "PT401":
+			unauthorized(w, r, ourWords(pgErr, "the access token is invalid"))
 		case pgErr.Code == "P0002":
 			problem.Write(w, r, problem.Details{Type: "not_found", Title: "Not Found",
 				Status: http.StatusNotFound, Detail: ourWords(pgErr, "nothing here for this tenant")})
@@ -70,6 +73,12 @@ func writeDatabaseError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	writeUnavailable(w, r)
+}
+
+// tokenRefused reports whether err is the database refusing an access token.
+func tokenRefused(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "PT401"
 }
 
 // databaseBusy reports whether a SQLSTATE says the database could not take

@@ -19,7 +19,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/skeldir/skeldir/internal/auth"
 	"github.com/skeldir/skeldir/internal/correlation"
 	"github.com/skeldir/skeldir/internal/metrics"
 	"github.com/skeldir/skeldir/internal/problem"
@@ -48,8 +47,6 @@ type Options struct {
 	IngestWorkers int
 	// WorkerProbeTimeout bounds the wait behind /health/worker.
 	WorkerProbeTimeout time.Duration
-	// Tokens signs and verifies the dashboard's access tokens.
-	Tokens *auth.Tokens
 	// Auth configures login limits, refresh tokens and the per-tenant rate.
 	Auth AuthOptions
 }
@@ -111,10 +108,9 @@ func NewRouter(ctx context.Context, o Options) http.Handler {
 	r.Post("/hooks/{vendor}/{token}", wh.ingest)
 	r.Post("/hooks/{vendor}/{token}/*", wh.ingest)
 
-	bearer := requireBearer(o.Tokens)
-	mountAuth(r, o, bearer)
+	mountAuth(r, o)
 	r.Group(func(r chi.Router) {
-		r.Use(bearer, limitTenants(o.Auth.TenantRate, o.Auth.TenantBurst))
+		r.Use(requireBearer, limitTenants(o.Auth.TenantRate, o.Auth.TenantBurst))
 		mountDashboard(r, o)
 		r.Get("/api/health/detailed", h.apiDetailed)
 		mountExport(r, o)

@@ -7,8 +7,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,28 +19,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/skeldir/skeldir/internal/auth"
 )
-
-// tokenKey signs the access tokens of every daemon this test process starts,
-// so that Token can mint tokens they accept.
-var tokenKey = func() []byte {
-	key := make([]byte, auth.MinKeyBytes)
-	rand.Read(key)
-	return key
-}()
-
-// Token returns an access token for user subject of tenant that daemons
-// started by Start accept.
-func Token(subject, tenant string) string {
-	tokens, err := auth.NewTokens(tokenKey, 15*time.Minute)
-	if err != nil {
-		panic(err) // tokenKey is long enough
-	}
-	token, _ := tokens.Issue(subject, tenant)
-	return token
-}
 
 var build struct {
 	once sync.Once
@@ -88,8 +65,7 @@ type Daemon struct {
 func Start(t testing.TB, role string, env ...string) *Daemon {
 	t.Helper()
 	cmd := exec.Command(Binary(t), "serve", "--role", role)
-	cmd.Env = append(append(os.Environ(), "SKELDIR_HTTP_ADDR=127.0.0.1:0", "SKELDIR_WORKER_METRICS_ADDR=127.0.0.1:0",
-		"SKELDIR_TOKEN_KEY="+base64.StdEncoding.EncodeToString(tokenKey)), env...)
+	cmd.Env = append(append(os.Environ(), "SKELDIR_HTTP_ADDR=127.0.0.1:0", "SKELDIR_WORKER_METRICS_ADDR=127.0.0.1:0"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

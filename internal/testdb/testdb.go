@@ -201,3 +201,29 @@ func slug(s string) string {
 	}
 	return s
 }
+
+// AccessToken is an access token of a new session of user (of tenant),
+// minted by the database as api.login mints one, for tests that need a
+// signed-in user without going through a login.
+func (d *DB) AccessToken(t testing.TB, tenant, user string) string {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := d.Pool(t, Superuser).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	var token string
+	if _, err = tx.Exec(ctx, "SELECT set_config('app.current_tenant_id', $1, true)", tenant); err == nil {
+		err = tx.QueryRow(ctx, `SELECT skeldir.issue_access_token($1, $2, s, '15 minutes') ->> 'access_token'
+		                          FROM (SELECT gen_random_uuid() AS s) AS session,
+		                               LATERAL skeldir.issue_refresh_token($2, s, '1 day')`, tenant, user).Scan(&token)
+	}
+	if err == nil {
+		err = tx.Commit(ctx)
+	}
+	if err != nil {
+		t.Fatalf("access token for user %s of tenant %s: %v", user, tenant, err)
+	}
+	return token
+}

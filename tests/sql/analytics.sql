@@ -44,44 +44,43 @@ SELECT is_empty(format($$ SELECT name FROM skeldir.matviews WHERE pg_temp.tenant
                        :'tenant_a', :'tenant_b'),
                 'a refresh keeps both tenants'' rows in every view');
 
--- Reads, as the API role would make them.
-SET LOCAL ROLE skeldir_api;
-SELECT results_eq(format($$ SELECT currency, captured_cents, refunded_cents, chargeback_cents, net_cents FROM api.realtime_revenue(%L) $$, :'tenant_a'),
+-- Reads of a tenant's revenue (the dashboard's calls reach them with the
+-- tenant of a verified access token).
+SELECT results_eq(format($$ SELECT currency, captured_cents, refunded_cents, chargeback_cents, net_cents FROM skeldir.realtime_revenue_for(%L) $$, :'tenant_a'),
                   $$ VALUES ('EUR', 500::bigint, 0::bigint, 0::bigint, 500::bigint),
                             ('USD', 11999::bigint, 2500::bigint, 3000::bigint, 6499::bigint) $$,
                   'realtime revenue is captured minus refunds and chargebacks, per currency');
-SELECT ok((SELECT bool_and(refreshed_at >= now() AND freshness_seconds = 0) FROM api.realtime_revenue(:'tenant_a')),
+SELECT ok((SELECT bool_and(refreshed_at >= now() AND freshness_seconds = 0) FROM skeldir.realtime_revenue_for(:'tenant_a')),
           'realtime revenue says when it was refreshed and how long ago');
-SELECT results_eq(format($$ SELECT currency, captured_cents, net_cents FROM api.realtime_revenue(%L) $$, :'tenant_b'),
+SELECT results_eq(format($$ SELECT currency, captured_cents, net_cents FROM skeldir.realtime_revenue_for(%L) $$, :'tenant_b'),
                   $$ VALUES ('USD', 1999::bigint, 1999::bigint) $$,
                   'another tenant reads only its own revenue');
-RESET ROLE;
 
 SELECT set_config('app.current_tenant_id', :'tenant_a', true);
-SELECT is((SELECT max(last_booked_at) FROM api.realtime_revenue(skeldir.current_tenant_id())),
+SELECT is((SELECT max(last_booked_at) FROM skeldir.realtime_revenue_for(skeldir.current_tenant_id())),
           (SELECT max(recorded_at) FROM skeldir.revenue_ledger), 'its data is as fresh as the newest booking it saw');
 INSERT INTO skeldir.revenue_ledger (tenant_id, vendor, transaction_id, state, order_id, amount_cents, currency,
   event_id, occurred_at)
 VALUES (:'tenant_a', 'stripe', 'pi_2', 'refunded', 'ord_2', 500, 'EUR', 'aaaaaaaa-0000-0000-0000-000000000002', '2026-03-05 10:00Z');
-SELECT is((SELECT net_cents FROM api.realtime_revenue(skeldir.current_tenant_id()) WHERE currency = 'EUR'), 500::bigint,
+SELECT is((SELECT net_cents FROM skeldir.realtime_revenue_for(skeldir.current_tenant_id()) WHERE currency = 'EUR'), 500::bigint,
           'a booking after the refresh is not counted until the next one');
 SELECT skeldir.refresh_realtime_revenue(), skeldir.refresh_matview('mv_daily_revenue_summary');
-SELECT is((SELECT net_cents FROM api.realtime_revenue(skeldir.current_tenant_id()) WHERE currency = 'EUR'), 0::bigint,
+SELECT is((SELECT net_cents FROM skeldir.realtime_revenue_for(skeldir.current_tenant_id()) WHERE currency = 'EUR'), 0::bigint,
           'the next refresh counts it');
 
 -- Each read is the tenant's own data, nothing more: the same figures
 -- computed from the tables under the tenant's row-level security.
 SET LOCAL ROLE skeldir_owner;
 SELECT set_config('app.current_tenant_id', :'tenant_a', true);
-SELECT bag_eq($$ SELECT model, channel, currency, allocated_cents, purchases FROM api.allocation_summary(skeldir.current_tenant_id()) $$,
+SELECT bag_eq($$ SELECT model, channel, currency, allocated_cents, purchases FROM skeldir.allocation_summary_for(skeldir.current_tenant_id()) $$,
               $$ SELECT model::text, channel, currency, sum(allocated_cents)::bigint, count(*)
                    FROM skeldir.attribution_allocations GROUP BY 1, 2, 3 $$,
               'the allocation summary is the tenant''s allocations');
-SELECT bag_eq($$ SELECT channel, currency, linear_cents FROM api.channel_performance(skeldir.current_tenant_id(), '2026-01-01', '2026-12-31') $$,
+SELECT bag_eq($$ SELECT channel, currency, linear_cents FROM skeldir.channel_performance_for(skeldir.current_tenant_id(), '2026-01-01', '2026-12-31') $$,
               $$ SELECT channel, currency, sum(linear_cents)::bigint FROM skeldir.attribution_credits
                   WHERE occurred_at >= '2026-01-01' AND occurred_at < '2027-01-01' GROUP BY 1, 2 $$,
               'channel performance is the tenant''s credits');
-SELECT bag_eq($$ SELECT day, currency, captured_cents FROM api.daily_revenue(skeldir.current_tenant_id(), '2026-01-01', '2026-12-31') $$,
+SELECT bag_eq($$ SELECT day, currency, captured_cents FROM skeldir.daily_revenue_for(skeldir.current_tenant_id(), '2026-01-01', '2026-12-31') $$,
               $$ SELECT (occurred_at AT TIME ZONE 'UTC')::date, currency,
                         coalesce(sum(amount_cents) FILTER (WHERE state = 'captured'), 0)::bigint
                    FROM skeldir.revenue_ledger WHERE occurred_at >= '2026-01-01' AND occurred_at < '2027-01-01'
@@ -89,8 +88,8 @@ SELECT bag_eq($$ SELECT day, currency, captured_cents FROM api.daily_revenue(ske
               'the daily summary is the tenant''s ledger');
 RESET ROLE;
 
-SELECT is_empty($$ SELECT * FROM api.realtime_revenue(NULL) $$, 'a read for no tenant returns nothing');
-SELECT throws_ok(format($$ SELECT * FROM api.daily_revenue(%L, '2026-02-01', '2026-01-01') $$, :'tenant_a'), '22023', NULL,
+SELECT is_empty($$ SELECT * FROM skeldir.realtime_revenue_for(NULL) $$, 'a read for no tenant returns nothing');
+SELECT throws_ok(format($$ SELECT * FROM skeldir.daily_revenue_for(%L, '2026-02-01', '2026-01-01') $$, :'tenant_a'), '22023', NULL,
                  'a date range that ends before it starts is refused');
 SET LOCAL ROLE skeldir_readonly;
 SELECT throws_ok($$ SELECT * FROM analytics.mv_daily_revenue_summary $$, '42501', NULL,

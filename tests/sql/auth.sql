@@ -29,17 +29,17 @@ SELECT throws_ok(format($$SELECT admin.create_user(%L, 'long@example.com', %L)$$
 
 -- Login, as the API role
 SET LOCAL ROLE skeldir_api;
-SELECT is(api.login('ada@example.com', 'wrong password!', '198.51.100.1', '1 day', '1 hour', 100, 100) ->> 'outcome',
+SELECT is(api.login('ada@example.com', 'wrong password!', '198.51.100.1', '1 day', '15 minutes', '1 hour', 100, 100) ->> 'outcome',
   'invalid_credentials', 'a wrong password fails');
-SELECT is(api.login('nobody@example.com', 'correct horse battery', '198.51.100.1', '1 day', '1 hour', 100, 100),
+SELECT is(api.login('nobody@example.com', 'correct horse battery', '198.51.100.1', '1 day', '15 minutes', '1 hour', 100, 100),
   '{"outcome": "invalid_credentials"}'::jsonb, 'an unknown email fails with the very same answer');
-SELECT api.login('ADA@example.com', 'correct horse battery', '198.51.100.1', '1 day', '1 hour', 100, 100) AS login \gset
-SELECT is(:'login'::jsonb - 'refresh_token' - 'refresh_expires_at',
+SELECT api.login('ADA@example.com', 'correct horse battery', '198.51.100.1', '1 day', '15 minutes', '1 hour', 100, 100) AS login \gset
+SELECT is(:'login'::jsonb - 'refresh_token' - 'refresh_expires_at' - 'access_token' - 'expires_in' - 'expires_at',
   jsonb_build_object('outcome', 'ok', 'user_id', :'ada_id', 'tenant_id', :'tenant_a', 'email', 'ada@example.com'),
   'the right password logs in and names the user and tenant');
 SELECT :'login'::jsonb ->> 'refresh_token' AS rt1 \gset
 SELECT matches(:'rt1'::text, '^skr_[0-9a-f]{64}$', 'login returns a random refresh token');
-SELECT throws_ok($$SELECT api.login('ada@example.com', '', '198.51.100.1', '1 day', '1 hour', 100, 100)$$,
+SELECT throws_ok($$SELECT api.login('ada@example.com', '', '198.51.100.1', '1 day', '15 minutes', '1 hour', 100, 100)$$,
   '22023', 'password is required', 'an empty password is bad input, not a failed login');
 RESET ROLE;
 
@@ -51,18 +51,18 @@ SELECT is_empty(format($$SELECT FROM skeldir.refresh_tokens AS t WHERE position(
 
 -- Login limits (a fresh address and email per case; the window is long)
 SET LOCAL ROLE skeldir_api;
-SELECT api.login('ada@example.com', 'wrong password!', '203.0.113.5', '1 day', '10 seconds', 100, 3)
+SELECT api.login('ada@example.com', 'wrong password!', '203.0.113.5', '1 day', '15 minutes', '10 seconds', 100, 3)
   FROM generate_series(1, 3);
-SELECT api.login('ada@example.com', 'wrong password!', '203.0.113.5', '1 day', '10 seconds', 100, 3) AS limited \gset
+SELECT api.login('ada@example.com', 'wrong password!', '203.0.113.5', '1 day', '15 minutes', '10 seconds', 100, 3) AS limited \gset
 SELECT is(:'limited'::jsonb ->> 'outcome', 'rate_limited', 'the email is limited after its failures fill the window');
 SELECT ok((:'limited'::jsonb ->> 'retry_after')::int BETWEEN 1 AND 10, 'retry_after is within the window');
-SELECT is(api.login('ada@example.com', 'correct horse battery', '203.0.113.6', '1 day', '10 seconds', 100, 3) ->> 'outcome',
+SELECT is(api.login('ada@example.com', 'correct horse battery', '203.0.113.6', '1 day', '15 minutes', '10 seconds', 100, 3) ->> 'outcome',
   'rate_limited', 'while limited, even the right password is not checked');
-SELECT is(api.login('ada@example.com', 'correct horse battery', '203.0.113.6', '1 day', '1 millisecond', 100, 3) ->> 'outcome',
+SELECT is(api.login('ada@example.com', 'correct horse battery', '203.0.113.6', '1 day', '15 minutes', '1 millisecond', 100, 3) ->> 'outcome',
   'ok', 'once the failures leave the window, the right password works');
-SELECT api.login('spray' || i || '@example.com', 'guessed password', '203.0.113.7', '1 day', '10 seconds', 5, 100)
+SELECT api.login('spray' || i || '@example.com', 'guessed password', '203.0.113.7', '1 day', '15 minutes', '10 seconds', 5, 100)
   FROM generate_series(1, 5) AS i;
-SELECT is(api.login('ada@example.com', 'correct horse battery', '203.0.113.7', '1 day', '10 seconds', 5, 100) ->> 'outcome',
+SELECT is(api.login('ada@example.com', 'correct horse battery', '203.0.113.7', '1 day', '15 minutes', '10 seconds', 5, 100) ->> 'outcome',
   'rate_limited', 'an address that failed on many emails is limited on every email');
 RESET ROLE;
 SELECT is_empty(format($$SELECT FROM skeldir.login_failures AS f
@@ -71,12 +71,12 @@ SELECT is_empty(format($$SELECT FROM skeldir.login_failures AS f
 
 -- Rotation and reuse
 SET LOCAL ROLE skeldir_api;
-SELECT api.refresh_session(:'rt1', '1 day') AS refreshed \gset
+SELECT api.refresh_session(:'rt1', '1 day', '15 minutes') AS refreshed \gset
 SELECT :'refreshed'::jsonb ->> 'refresh_token' AS rt2 \gset
 SELECT is(:'refreshed'::jsonb ->> 'outcome', 'ok', 'a fresh refresh token is exchanged');
 SELECT isnt(:'rt2'::text, :'rt1'::text, 'the exchange issues a new refresh token');
-SELECT is(api.refresh_session(:'rt2', '1 day') ->> 'outcome', 'ok', 'the new token refreshes in turn');
-SELECT is(api.refresh_session(:'rt1', '1 day') ->> 'outcome', 'reused',
+SELECT is(api.refresh_session(:'rt2', '1 day', '15 minutes') ->> 'outcome', 'ok', 'the new token refreshes in turn');
+SELECT is(api.refresh_session(:'rt1', '1 day', '15 minutes') ->> 'outcome', 'reused',
   'the first token, already rotated, is refused as reused');
 RESET ROLE;
 SELECT is((SELECT count(*) FILTER (WHERE revoked_at IS NULL) FROM skeldir.refresh_tokens
@@ -84,22 +84,24 @@ SELECT is((SELECT count(*) FILTER (WHERE revoked_at IS NULL) FROM skeldir.refres
                                 WHERE token_hash = sha256(convert_to(:'rt1', 'UTF8')))),
   0::bigint, 'reuse revokes every token of the family');
 SET LOCAL ROLE skeldir_api;
-SELECT is(api.refresh_session('skr_' || repeat('0', 64), '1 day'), '{"outcome": "invalid"}'::jsonb,
+SELECT is(api.refresh_session('skr_' || repeat('0', 64), '1 day', '15 minutes'), '{"outcome": "invalid"}'::jsonb,
   'an unknown refresh token is invalid');
 
 -- Logout
-SELECT api.login('ada@example.com', 'correct horse battery', '198.51.100.2', '1 day', '1 hour', 100, 100)
+SELECT api.login('ada@example.com', 'correct horse battery', '198.51.100.2', '1 day', '15 minutes', '1 hour', 100, 100)
   ->> 'refresh_token' AS rt3 \gset
-SELECT api.login('owner@tenant-b.example', 'fixture-password-tenant-b', '198.51.100.2', '1 day', '1 hour', 100, 100)
-  ->> 'user_id' AS user_b \gset
-SELECT throws_ok(format($$SELECT api.logout(%L, %L, %L)$$, :'tenant_b', :'user_b', :'rt3'),
+SELECT api.login('owner@tenant-b.example', 'fixture-password-tenant-b', '198.51.100.2', '1 day', '15 minutes', '1 hour', 100, 100)
+  ->> 'access_token' AS at_b \gset
+SELECT api.login('ada@example.com', 'correct horse battery', '198.51.100.2', '1 day', '15 minutes', '1 hour', 100, 100)
+  ->> 'access_token' AS at_ada \gset
+SELECT throws_ok(format($$SELECT api.logout(%L, %L)$$, :'at_b', :'rt3'),
   '22023', NULL, 'another user''s refresh token cannot be logged out');
-SELECT is(api.logout(:'tenant_a', :'ada_id', :'rt3') ->> 'revoked_tokens', '1', 'logout revokes the session');
-SELECT is(api.refresh_session(:'rt3', '1 day') ->> 'outcome', 'invalid', 'a logged-out refresh token is invalid');
+SELECT is(api.logout(:'at_ada', :'rt3') ->> 'revoked_tokens', '1', 'logout revokes the session');
+SELECT is(api.refresh_session(:'rt3', '1 day', '15 minutes') ->> 'outcome', 'invalid', 'a logged-out refresh token is invalid');
 
 -- Verify
-SELECT is(api.verify_session(:'tenant_a', :'ada_id') ->> 'email', 'ada@example.com', 'an enabled user verifies');
-SELECT is(api.verify_session(:'tenant_b', :'ada_id'), NULL, 'a user id under another tenant does not verify');
+SELECT is(api.verify_session(:'at_ada') ->> 'email', 'ada@example.com', 'an enabled user''s token verifies');
+SELECT is(api.verify_session(:'at_b') ->> 'tenant_id', :'tenant_b', 'a token verifies as its own tenant''s user');
 RESET ROLE;
 
 -- Who sees credentials

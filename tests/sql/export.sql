@@ -64,7 +64,7 @@ SET LOCAL ROLE skeldir_api;
 SELECT results_eq(
   format($$ SELECT ledger_id::text, day, order_id, vendor, transaction_id, state, currency, amount_minor, amount,
                    net_amount, channel
-              FROM api.revenue_export(%L, '2026-03-01', '2026-03-03') $$, :'tenant_a'),
+              FROM api.revenue_export(%L, '2026-03-01', '2026-03-03') $$, :'access_a'),
   $$ VALUES ('11111111-0000-0000-0000-000000000001', '2026-03-01'::date, 'ord_1', 'stripe', 'pi_1', 'captured', 'USD', 12999::bigint, '129.99', '129.99', 'email'),
             ('00000000-0000-0000-0000-000000000003', '2026-03-02'::date, 'ord_2', 'shopify', '2', 'captured', 'JPY', 1500::bigint, '1500', '1500', 'organic'),
             ('11111111-0000-0000-0000-000000000002', '2026-03-02'::date, 'ord_1', 'stripe', 'pi_1', 'refunded', 'USD', 2500::bigint, '25.00', '-25.00', 'email'),
@@ -72,42 +72,42 @@ SELECT results_eq(
             ('11111111-0000-0000-0000-000000000005', '2026-03-03'::date, 'ord_3', 'paypal', 'cap_3', 'captured', 'BHD', 1234::bigint, '1.234', '1.234', 'direct') $$,
   'an export lists the tenant''s bookings of whole UTC days in time order (ties by ledger id), amounts at each currency''s exponent, refunds and chargebacks negative in net_amount');
 
-SELECT is((SELECT occurred_at FROM api.revenue_export(:'tenant_a', '2026-03-03', '2026-03-03') WHERE order_id = 'ord_3'),
+SELECT is((SELECT occurred_at FROM api.revenue_export(:'access_a', '2026-03-03', '2026-03-03') WHERE order_id = 'ord_3'),
           '2026-03-03 23:59:59.999Z'::timestamptz, 'a booking keeps its exact time, to the last millisecond of the day');
 
-SELECT is((SELECT event_id FROM api.revenue_export(:'tenant_a', '2026-03-01', '2026-03-01')),
+SELECT is((SELECT event_id FROM api.revenue_export(:'access_a', '2026-03-01', '2026-03-01')),
           'eeeeeeee-0000-0000-0000-000000000001'::uuid, 'a row names the event that booked it');
 
 SELECT results_eq(
-  format($$ SELECT order_id, amount_minor FROM api.revenue_export(%L, '2026-03-01', '2026-03-03') $$, :'tenant_b'),
+  format($$ SELECT order_id, amount_minor FROM api.revenue_export(%L, '2026-03-01', '2026-03-03') $$, :'access_b'),
   $$ VALUES ('ord_b1', 777::bigint) $$,
   'another tenant exports only its own bookings');
 
 SELECT results_eq(
-  format($$ SELECT count(*) FROM api.revenue_export(%L, '2026-03-01', '2026-03-03') $$, :'tenant_a'),
-  format($$ SELECT count(*) FROM api.revenue_export(%L, '2026-03-01', '2026-03-03', ARRAY[]::text[]) $$, :'tenant_a'),
+  format($$ SELECT count(*) FROM api.revenue_export(%L, '2026-03-01', '2026-03-03') $$, :'access_a'),
+  format($$ SELECT count(*) FROM api.revenue_export(%L, '2026-03-01', '2026-03-03', ARRAY[]::text[]) $$, :'access_a'),
   'an empty channel list filters nothing');
 
 SELECT results_eq(
-  format($$ SELECT order_id, state FROM api.revenue_export(%L, '2026-02-01', '2026-03-31', ARRAY['organic', 'direct']) $$, :'tenant_a'),
+  format($$ SELECT order_id, state FROM api.revenue_export(%L, '2026-02-01', '2026-03-31', ARRAY['organic', 'direct']) $$, :'access_a'),
   $$ VALUES ('ord_2', 'captured'), ('ord_3', 'captured') $$,
   'a channel filter keeps only the bookings of events from those channels');
 
-SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, '2026-03-04', '2026-03-01') $$, :'tenant_a')),
+SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, '2026-03-04', '2026-03-01') $$, :'access_a')),
           '22023 start_date', 'a range that starts after it ends is refused, naming start_date');
-SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, '2025-01-01', '2026-03-01') $$, :'tenant_a')),
+SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, '2025-01-01', '2026-03-01') $$, :'access_a')),
           '22023 end_date', 'a range longer than 366 days is refused, naming end_date');
-SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, NULL, '2026-03-01') $$, :'tenant_a')),
+SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, NULL, '2026-03-01') $$, :'access_a')),
           '22023 start_date', 'a range without a start is refused, naming start_date');
-SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, '2026-03-01', NULL) $$, :'tenant_a')),
+SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, '2026-03-01', NULL) $$, :'access_a')),
           '22023 end_date', 'a range without an end is refused, naming end_date');
-SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, '2026-03-01', '2026-03-02', ARRAY['email', 'myspace']) $$, :'tenant_a')),
+SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, '2026-03-01', '2026-03-02', ARRAY['email', 'myspace']) $$, :'access_a')),
           '22023 channels', 'an unknown channel is refused, naming channels');
 
 SELECT set_config('app.current_tenant_id', :'tenant_b', true) AS context \gset
-SELECT is((SELECT count(*) FROM api.revenue_export(:'tenant_a', '2026-03-01', '2026-03-03'))::int, 5,
-          'the tenant parameter decides, whatever context the caller set');
-SELECT is(current_setting('app.current_tenant_id'), :'tenant_b', 'an export leaves the caller''s tenant context as it was');
+SELECT is((SELECT count(*) FROM api.revenue_export(:'access_a', '2026-03-01', '2026-03-03'))::int, 5,
+          'the token decides, whatever context the caller set');
+SELECT is(current_setting('app.current_tenant_id'), :'tenant_a', 'the call enters the token''s tenant, not the one the caller set');
 RESET ROLE;
 
 SELECT * FROM finish();

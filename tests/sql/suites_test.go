@@ -18,6 +18,8 @@ func TestSuitesNameWhatBreaksTheirRules(t *testing.T) {
 		{"rls.sql", "ALTER TABLE skeldir.tenant_api_keys NO FORCE ROW LEVEL SECURITY", "skeldir.tenant_api_keys"},
 		{"tenant_isolation.sql", "DROP POLICY tenant_isolation ON skeldir.tenant_webhook_secrets; " +
 			"CREATE POLICY leak ON skeldir.tenant_webhook_secrets USING (true)", "skeldir.tenant_webhook_secrets"},
+		{"access_tokens.sql", "CREATE FUNCTION api.revenue_of(user_id uuid) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+			"api.revenue_of(uuid)"},
 	}
 	for _, c := range cases {
 		t.Run(c.suite, func(t *testing.T) {
