@@ -185,6 +185,10 @@ func TestAuditNamesEachDeviation(t *testing.T) {
 		{"api function taking a tenant",
 			"SET ROLE skeldir_owner; CREATE FUNCTION api.revenue_of(tenant_id uuid) RETURNS int LANGUAGE sql AS 'SELECT 1'; RESET ROLE",
 			"api.revenue_of(uuid)"},
+		{"tenant table analysts read unbound", "DROP POLICY analyst_binding ON skeldir.ad_spend",
+			"skeldir.ad_spend"},
+		{"analysts reading emails", "GRANT SELECT (email) ON skeldir.users TO skeldir_readonly",
+			"skeldir.users.email"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -204,6 +208,29 @@ func TestAuditFlagsALoginRoleInTwoGroups(t *testing.T) {
 	db.Exec(t, "CREATE ROLE audit_two_hats LOGIN IN ROLE skeldir_api, skeldir_worker")
 	t.Cleanup(func() { db.Exec(t, "DROP ROLE audit_two_hats") })
 	expectAuditFailure(t, db, "audit_two_hats")
+}
+
+func TestAnalystGrantBindsALoginAndRevokeUnbindsIt(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	tn := createTenant(t, db, "Analysed")
+	login := "analyst_" + strings.ReplaceAll(db.Name, "-", "_")
+	db.Exec(t, "CREATE ROLE "+login+" LOGIN IN ROLE skeldir_readonly")
+	t.Cleanup(func() { db.Exec(t, "DROP ROLE "+login) })
+
+	if _, errOut, code := cli(t, db, "analyst", "grant", "--tenant", tn.ID, "--login", "skeldird_api"); code != 1 ||
+		!strings.Contains(errOut, "not a login in skeldir_readonly") {
+		t.Errorf("binding the API login: exit %d %s", code, errOut)
+	}
+	if _, errOut, code := cli(t, db, "analyst", "grant", "--tenant", tn.ID, "--login", login); code != 0 {
+		t.Fatalf("analyst grant: exit %d %s", code, errOut)
+	}
+	if out, _, _ := cli(t, db, "analyst", "list", "--json"); !strings.Contains(out, login) || !strings.Contains(out, tn.ID) {
+		t.Errorf("analyst list does not show the binding: %s", out)
+	}
+	if out, errOut, code := cli(t, db, "analyst", "revoke", "--login", login, "--json"); code != 0 || !strings.Contains(out, `"revoked": true`) {
+		t.Errorf("analyst revoke: exit %d %s %s", code, out, errOut)
+	}
 }
 
 func expectAuditFailure(t *testing.T, db *testdb.DB, want string) {

@@ -58,6 +58,7 @@ func commands() []command {
 		{"serve", "serve [--role all|api|worker]", "serve the HTTP API, the work loop and the scheduler (or one --role) until SIGINT or SIGTERM", runServe},
 		{"tenant", "tenant create|rotate-key|keys|revoke-key|rotate-secret|pin-paypal|webhook-urls|rotate-webhook-url|revoke-webhook-url [flags]", "create tenants, list, rotate and revoke their credentials", runTenant},
 		{"user", "user create|set-password|disable|enable --tenant ID --email EMAIL", "manage dashboard users (passwords read from stdin)", runUser},
+		{"analyst", "analyst grant|revoke|list [--tenant ID --login ROLE]", "bind analyst logins (skeldir_readonly) to the tenant each may read", runAnalyst},
 		{"token-key", "token-key list|rotate|retire [--kid KID]", "rotate the keys that sign dashboard access tokens", runTokenKey},
 		{"dlq", "dlq list|replay --tenant ID [flags]", "list and replay the ingestion dead-letter queue", runDLQ},
 		{"spend", "spend import --tenant ID --file SPEND.csv", "store a tenant's ad spend (date,channel,currency,amount)", runSpend},

@@ -98,6 +98,8 @@ func TestPoisonPillRetriesWithGrowingBackoffThenDeadLettersOnce(t *testing.T) {
 		t.Errorf("%d attempts, want 4 (3 retries)", attempts)
 	}
 
+	// The analyst login reads tenant A, the tenant it is bound to.
+	db.Exec(t, "SELECT admin.grant_analyst($1, $2)", a.ID, testdb.ReadOnly)
 	visible := func(tenant string) (rows, retries int) {
 		ro := db.Pool(t, testdb.ReadOnly)
 		conn, _ := ro.Acquire(context.Background())

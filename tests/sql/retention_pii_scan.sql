@@ -26,11 +26,13 @@ SELECT ok(skeldir.tenant_ids() @> ARRAY[:'tenant_a', :'tenant_b', :'system_tenan
           AND current_setting('app.current_tenant_id') = :'tenant_a',
           'tenant_ids() lists every tenant, system included, and leaves the caller''s context alone');
 RESET ROLE;
-SET LOCAL ROLE skeldir_readonly;
+CREATE ROLE analyst_of_system LOGIN IN ROLE skeldir_readonly;
+SELECT admin.grant_analyst(:'system_tenant', 'analyst_of_system') AS bound \gset
+SET SESSION AUTHORIZATION analyst_of_system;
 SELECT set_config('app.current_tenant_id', :'system_tenant', true);
 SELECT is((SELECT count(*) FROM skeldir.tenants), 1::bigint,
-          'an analyst in the system tenant''s context sees only the system tenant, not the directory');
-RESET ROLE;
+          'an analyst of the system tenant sees only the system tenant, not the directory');
+RESET SESSION AUTHORIZATION;
 SELECT set_config('app.current_tenant_id', '', true);
 
 -- Rules are checked against the catalog.

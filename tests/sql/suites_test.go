@@ -20,6 +20,7 @@ func TestSuitesNameWhatBreaksTheirRules(t *testing.T) {
 			"CREATE POLICY leak ON skeldir.tenant_webhook_secrets USING (true)", "skeldir.tenant_webhook_secrets"},
 		{"access_tokens.sql", "CREATE FUNCTION api.revenue_of(user_id uuid) RETURNS int LANGUAGE sql AS 'SELECT 1'",
 			"api.revenue_of(uuid)"},
+		{"analyst_binding.sql", "DROP POLICY analyst_binding ON skeldir.ad_spend", "skeldir.ad_spend"},
 	}
 	for _, c := range cases {
 		t.Run(c.suite, func(t *testing.T) {
