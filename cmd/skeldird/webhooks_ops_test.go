@@ -7,14 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/skeldir/skeldir/internal/paypalcert"
-	"github.com/skeldir/skeldir/internal/paypalcert/paypalcerttest"
+	"github.com/skeldir/skeldir/internal/paypaltest"
 )
 
 func TestPayPalCertificateModeVerifiesRSAAgainstThePinnedCertificate(t *testing.T) {
 	db, d, tn := webhookFixture(t)
 
-	paypal := paypalcerttest.New(t)
+	paypal := paypaltest.New(t)
 	certFile := filepath.Join(t.TempDir(), "paypal.pem")
 	os.WriteFile(certFile, []byte(paypal.CertificatePEM), 0o600)
 	if out, errOut, code := cli(t, db, "tenant", "pin-paypal", "--tenant", tn.ID, "--webhook-id", "WH-PINNED", "--cert", certFile); code != 0 {
@@ -23,7 +22,7 @@ func TestPayPalCertificateModeVerifiesRSAAgainstThePinnedCertificate(t *testing.
 
 	body := []byte(samples[8].body(1))
 	signed := func(webhookID string, b []byte) map[string]string {
-		tr := paypal.Sign(t, webhookID, paypalcert.Transmission{ID: "b2384410-f8d2", Time: "2026-11-26T00:00:00Z"}, b)
+		tr := paypal.Sign(t, webhookID, paypaltest.Transmission{ID: "b2384410-f8d2", Time: "2026-11-26T00:00:00Z"}, b)
 		return map[string]string{"Paypal-Transmission-Id": tr.ID, "Paypal-Transmission-Time": tr.Time,
 			"Paypal-Transmission-Sig": tr.Sig, "Paypal-Auth-Algo": "SHA256withRSA",
 			"Paypal-Cert-Url": "https://attacker.example/cert.pem"}

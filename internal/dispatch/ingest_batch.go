@@ -17,7 +17,6 @@ type delivery struct {
 	headers       []byte // JSON object of the headers SQL reads
 	body          []byte
 	requestID     string
-	paypalSigned  bool // PayPal's RSA signature verified against the pinned certificate
 	answer        chan ingestAnswer
 }
 
@@ -110,8 +109,8 @@ func (b *ingestBatcher) ingest(batch []*delivery) {
 	for _, d := range batch {
 		var a ingestAnswer
 		a.err = b.db.QueryRow(ctx,
-			"SELECT http_status, outcome, response FROM api.ingest_webhook($1, $2, $3, $4, $5, $6)",
-			d.vendor, d.route, d.headers, d.body, d.requestID, d.paypalSigned,
+			"SELECT http_status, outcome, response FROM api.ingest_webhook($1, $2, $3, $4, $5)",
+			d.vendor, d.route, d.headers, d.body, d.requestID,
 		).Scan(&a.status, &a.outcome, &a.response)
 		d.answer <- a
 	}
@@ -121,14 +120,12 @@ func (b *ingestBatcher) ingestTogether(ctx context.Context, batch []*delivery) (
 	n := len(batch)
 	vendors, routes, requestIDs := make([]string, n), make([]string, n), make([]string, n)
 	headers, bodies := make([][]byte, n), make([][]byte, n)
-	signed := make([]bool, n)
 	for i, d := range batch {
-		vendors[i], routes[i], headers[i], bodies[i], requestIDs[i], signed[i] =
-			d.vendor, d.route, d.headers, d.body, d.requestID, d.paypalSigned
+		vendors[i], routes[i], headers[i], bodies[i], requestIDs[i] = d.vendor, d.route, d.headers, d.body, d.requestID
 	}
 	rows, err := b.db.Query(ctx,
-		"SELECT http_status, outcome, response FROM api.ingest_webhooks($1, $2, $3::jsonb[], $4, $5::uuid[], $6)",
-		vendors, routes, headers, bodies, requestIDs, signed)
+		"SELECT http_status, outcome, response FROM api.ingest_webhooks($1, $2, $3::jsonb[], $4, $5::uuid[])",
+		vendors, routes, headers, bodies, requestIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/skeldir/skeldir/internal/correlation"
 	"github.com/skeldir/skeldir/internal/metrics"
-	"github.com/skeldir/skeldir/internal/paypalcert"
 	"github.com/skeldir/skeldir/internal/problem"
 )
 
@@ -23,7 +22,7 @@ var webhookHeaders = []string{
 	"X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Webhook-Id",
 	"X-WC-Webhook-Signature", "X-WC-Webhook-Topic", "X-WC-Webhook-Delivery-ID",
 	"Stripe-Signature",
-	"Paypal-Transmission-Sig",
+	"Paypal-Transmission-Sig", "Paypal-Transmission-Id", "Paypal-Transmission-Time", "Paypal-Auth-Algo",
 }
 
 type webhooks struct {
@@ -64,17 +63,8 @@ func (h webhooks) ingest(w http.ResponseWriter, r *http.Request) {
 	}
 	headerJSON, _ := json.Marshal(headers) // a map of strings always encodes
 
-	verified := false
-	if vendor == "paypal" && r.Header.Get("Paypal-Auth-Algo") != "" {
-		var err error
-		if verified, err = h.paypalCertificateVerifies(r, headerJSON, body); err != nil {
-			h.failed(w, r, vendor, err)
-			return
-		}
-	}
-
 	a := h.batcher.submit(r.Context(), &delivery{vendor: vendor, route: route, headers: headerJSON, body: body,
-		requestID: correlation.FromContext(r.Context()), paypalSigned: verified})
+		requestID: correlation.FromContext(r.Context())})
 	if a.err != nil {
 		h.failed(w, r, vendor, a.err)
 		return
@@ -90,30 +80,6 @@ func (h webhooks) ingest(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(response)
-}
-
-// paypalCertificateVerifies checks PayPal's RSA signature against the
-// certificate the tenant pinned (the tenant the delivery's URL token or key
-// names). A tenant without one is left to the HMAC check in SQL, and a bad
-// signature is SQL's to refuse: this only reports.
-func (h webhooks) paypalCertificateVerifies(r *http.Request, headers, body []byte) (bool, error) {
-	var webhookID, certPEM *string
-	err := h.db.QueryRow(r.Context(), "SELECT webhook_id, certificate_pem FROM api.paypal_certificate($1::jsonb)",
-		headers).Scan(&webhookID, &certPEM)
-	if err != nil || certPEM == nil {
-		return false, err
-	}
-	err = paypalcert.Verify(*certPEM, *webhookID, paypalcert.Transmission{
-		ID:       r.Header.Get("Paypal-Transmission-Id"),
-		Time:     r.Header.Get("Paypal-Transmission-Time"),
-		Sig:      r.Header.Get("Paypal-Transmission-Sig"),
-		AuthAlgo: r.Header.Get("Paypal-Auth-Algo"),
-	}, body)
-	if err != nil {
-		h.logger.Info("paypal certificate signature refused", "correlation_id",
-			correlation.FromContext(r.Context()), "reason", err.Error())
-	}
-	return err == nil, nil
 }
 
 // failed answers a delivery the database did not take (or whose commit is

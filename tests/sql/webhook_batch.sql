@@ -20,8 +20,7 @@ SELECT row_number() OVER () AS n, r.*
          (SELECT array_agg(jsonb_build_object('x-skeldir-tenant-key', api_key, 'x-shopify-hmac-sha256',
                              encode(extensions.hmac(body, convert_to(secret, 'UTF8'), 'sha256'), 'base64')) ORDER BY n) FROM batch),
          (SELECT array_agg(body ORDER BY n) FROM batch),
-         (SELECT array_agg(gen_random_uuid()) FROM batch),
-         (SELECT array_agg(false) FROM batch)) AS r;
+         (SELECT array_agg(gen_random_uuid()) FROM batch)) AS r;
 
 SELECT is((SELECT array_agg(http_status ORDER BY n) FROM answers), ARRAY[200, 401, 200, 401],
   'each delivery gets its own answer, in the order given');

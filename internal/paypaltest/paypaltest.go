@@ -1,6 +1,11 @@
-// Package paypalcerttest plays PayPal in tests: a throwaway self-signed
-// certificate, and signatures over transmissions made with its key.
-package paypalcerttest
+// Package paypaltest plays PayPal in tests: a throwaway self-signed
+// certificate, and signatures over transmissions made with its key, as
+// PayPal signs its webhooks: RSA-SHA256 (SHA256withRSA) over
+// "transmission_id|transmission_time|webhook_id|crc32", where crc32 is the
+// IEEE CRC-32 of the raw body in decimal. The database verifies them
+// (skeldir.paypal_transmission_valid); this is the sender's side, written
+// with Go's crypto so that the two are independent.
+package paypaltest
 
 import (
 	"crypto"
@@ -11,12 +16,24 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
+	"hash/crc32"
 	"math/big"
 	"testing"
 	"time"
-
-	"github.com/skeldir/skeldir/internal/paypalcert"
 )
+
+// Transmission is what PayPal sends in its PAYPAL-TRANSMISSION-* headers.
+type Transmission struct {
+	ID   string // PAYPAL-TRANSMISSION-ID
+	Time string // PAYPAL-TRANSMISSION-TIME
+	Sig  string // PAYPAL-TRANSMISSION-SIG, base64
+}
+
+// Message is the string PayPal signs.
+func Message(webhookID string, t Transmission, body []byte) string {
+	return fmt.Sprintf("%s|%s|%s|%d", t.ID, t.Time, webhookID, crc32.ChecksumIEEE(body))
+}
 
 // Signer holds a test certificate and its private key.
 type Signer struct {
@@ -42,9 +59,9 @@ func New(t testing.TB) *Signer {
 }
 
 // Sign returns tr with Sig set to PayPal's signature of body for webhookID.
-func (s *Signer) Sign(t testing.TB, webhookID string, tr paypalcert.Transmission, body []byte) paypalcert.Transmission {
+func (s *Signer) Sign(t testing.TB, webhookID string, tr Transmission, body []byte) Transmission {
 	t.Helper()
-	digest := sha256.Sum256([]byte(paypalcert.Message(webhookID, tr, body)))
+	digest := sha256.Sum256([]byte(Message(webhookID, tr, body)))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, s.key, crypto.SHA256, digest[:])
 	if err != nil {
 		t.Fatal(err)
