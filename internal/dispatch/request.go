@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -37,7 +40,87 @@ func jsonObject(r *http.Request, allowEmpty bool) (map[string]json.RawMessage, *
 		return nil, &problem.Details{Type: "invalid_body", Title: "Bad Request", Status: http.StatusBadRequest,
 			Detail: "the request body must be a JSON object"}
 	}
+	for field, value := range obj {
+		if !textJSON(value) {
+			return nil, notText(field)
+		}
+	}
 	return obj, nil
+}
+
+// notText is the 400 for a parameter holding what PostgreSQL cannot store
+// as text: a NUL, an unpaired UTF-16 surrogate, or bytes that are not UTF-8.
+// Caught here, it is named; in SQL it would be a cast error naming nothing.
+func notText(field string) *problem.Details {
+	return fieldProblem(field, field+" holds a NUL, an unpaired surrogate or bytes that are not UTF-8")
+}
+
+// text reports whether s can be stored as PostgreSQL text.
+func text(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// textJSON reports whether the JSON value raw holds only text PostgreSQL's
+// jsonb accepts: valid UTF-8, and no \u0000 or unpaired surrogate escapes.
+func textJSON(raw []byte) bool {
+	if !utf8.Valid(raw) {
+		return false
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' || i+1 >= len(raw) {
+			continue
+		}
+		if raw[i+1] != 'u' {
+			i++ // an escaped character, \\ included
+			continue
+		}
+		r, ok := jsonEscape(raw, i)
+		switch {
+		case !ok || r == 0:
+			return false
+		case utf16.IsSurrogate(r):
+			low, ok := jsonEscape(raw, i+6)
+			if r >= 0xDC00 || !ok || low < 0xDC00 || low > 0xDFFF {
+				return false
+			}
+			i += 6
+		}
+		i += 5
+	}
+	return true
+}
+
+// jsonEscape reads the \uXXXX escape at raw[i].
+func jsonEscape(raw []byte, i int) (rune, bool) {
+	if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
+	return rune(n), err == nil
+}
+
+// textParams answers 400 naming the first query or path parameter that is
+// not text (see notText), before any handler passes it to SQL.
+func textParams(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for name, values := range r.URL.Query() {
+			for _, v := range values {
+				if !text(v) || !text(name) {
+					problem.Write(w, r, *notText(name))
+					return
+				}
+			}
+		}
+		if rc := chi.RouteContext(r.Context()); rc != nil {
+			for i, name := range rc.URLParams.Keys {
+				if !text(rc.URLParams.Values[i]) {
+					problem.Write(w, r, *notText(name))
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // stringField reads obj[name] as a JSON string, naming the field when it is

@@ -110,7 +110,7 @@ func NewRouter(ctx context.Context, o Options) http.Handler {
 
 	mountAuth(r, o)
 	r.Group(func(r chi.Router) {
-		r.Use(requireBearer, limitTenants(o.Auth.TenantRate, o.Auth.TenantBurst))
+		r.Use(requireBearer, limitTenants(o.Auth.TenantRate, o.Auth.TenantBurst), textParams)
 		mountDashboard(r, o)
 		r.Get("/api/health/detailed", h.apiDetailed)
 		mountExport(r, o)

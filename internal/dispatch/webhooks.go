@@ -59,7 +59,8 @@ func (h webhooks) ingest(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if token := chi.URLParam(r, "token"); token != "" {
-		headers[urlTokenHeader] = strings.ToValidUTF8(token, "\uFFFD")
+		// Not text is no token of ours: the lookup finds none (a 401).
+		headers[urlTokenHeader] = strings.ReplaceAll(strings.ToValidUTF8(token, "\uFFFD"), "\x00", "\uFFFD")
 	}
 	headerJSON, _ := json.Marshal(headers) // a map of strings always encodes
 
