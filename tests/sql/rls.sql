@@ -2,7 +2,7 @@
 -- forced, a tenant policy for every command, and its tenant column in every
 -- key.
 BEGIN;
-SELECT plan(7);
+SELECT plan(8);
 
 \ir fixtures/tenant_tables.sql
 
@@ -34,6 +34,12 @@ SELECT is_empty($$
      AND NOT (p.polname = 'analyst_binding' AND p.polcmd = 'r'
               AND p.polroles = ARRAY['skeldir_readonly'::regrole::oid])
 $$, 'no restrictive policy narrows (or hides) the tenant policy, but the analysts'' binding to their tenant');
+
+SELECT is_empty($$
+  SELECT k.conrelid::regclass, k.conname FROM pg_constraint AS k
+   WHERE k.contype = 'f' AND k.confrelid = 'skeldir.tenants'::regclass
+     AND k.conrelid NOT IN (SELECT oid FROM tenant_table)
+$$, 'only tenant tables reference skeldir.tenants (the queue and other system tables do not, so they can stay local when tenant tables are distributed)');
 
 SELECT is_empty($$
   SELECT t.oid::regclass, i.indexrelid::regclass
