@@ -496,3 +496,37 @@ func TestAdSpendIsStoredReplacedRefusedWhenBadAndShownWithROAS(t *testing.T) {
 		t.Errorf("no email channel: %s", body)
 	}
 }
+
+// A 202's status_url is absolute: the configured public URL, or the
+// listener's address when none is set; polling it answers the job.
+func TestAcceptedRequestsAnswerAnAbsoluteStatusURL(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	a := seedDashboardTenant(t, db, "Polling", 5000)
+	for _, c := range []struct{ env, base string }{
+		{"SKELDIR_PUBLIC_URL=https://api.example.test/", "https://api.example.test"},
+		{"SKELDIR_PUBLIC_URL=", ""},
+	} {
+		d := startAPI(t, db, c.env)
+		base := c.base
+		if base == "" {
+			base = d.BaseURL
+		}
+		for path, body := range map[string]string{
+			"/api/investigations":  `{"question": "Why did revenue move this week?"}`,
+			"/api/budget/optimize": `{"total_budget": 5000, "optimization_goal": "maximize_revenue"}`,
+		} {
+			resp, raw := d.Do(t, "POST", path, []byte(body), map[string]string{"Authorization": "Bearer " + a.token})
+			var out struct {
+				StatusURL string `json:"status_url"`
+			}
+			json.Unmarshal(raw, &out)
+			if resp.StatusCode != 202 || !strings.HasPrefix(out.StatusURL, base+"/api/") {
+				t.Fatalf("%s with %s: %d %s, want a status_url under %s", path, c.env, resp.StatusCode, raw, base)
+			}
+			if poll, praw := a.get(t, d, strings.TrimPrefix(out.StatusURL, base), nil); poll.StatusCode != 200 && poll.StatusCode != 202 {
+				t.Errorf("polling %s: %d %s", out.StatusURL, poll.StatusCode, praw)
+			}
+		}
+	}
+}

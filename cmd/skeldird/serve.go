@@ -84,7 +84,12 @@ func serveAPI(ctx context.Context, cfg config.Config, logger *slog.Logger, ln ne
 	// request (deferred calls run last in, first out).
 	workCtx, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
 	handler := dispatch.NewRouter(workCtx, dispatch.Options{
+		PublicURL:          publicURL,
 		DB:                 pool,
 		Logger:             logger,
 		Registry:           metrics.NewRegistry(),

@@ -104,6 +104,7 @@ func TestErrorsAreProblemsWithCorrelationID(t *testing.T) {
 			}
 		}
 		if p["type"] != c.problemType || p["status"] != float64(c.status) || p["correlation_id"] != given ||
+			p["instance"] != "urn:uuid:"+given ||
 			resp.Header.Get("X-Correlation-ID") != given {
 			t.Errorf("%s: %s (header %s)", c.name, body, resp.Header.Get("X-Correlation-ID"))
 		}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -42,6 +43,9 @@ type Config struct {
 	WorkerPoll time.Duration
 	// HTTPAddr is the API listener.
 	HTTPAddr string
+	// PublicURL is the API's address as clients reach it, for the absolute
+	// URLs in answers (status_url); empty means http:// and the listener's.
+	PublicURL string
 	// DBMaxConns is the size of the API's connection pool.
 	DBMaxConns int
 	// IngestWorkers is how many webhook transactions run at once; deliveries
@@ -95,6 +99,15 @@ var settings = []setting{
 		func(c *Config, v string) error { c.FeedDatabaseURL = v; return nil }},
 	{"SKELDIR_HTTP_ADDR", "127.0.0.1:8080", "API listen address",
 		func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
+	{"SKELDIR_PUBLIC_URL", "", "the API's base URL as clients reach it (e.g. https://api.example.com), for the absolute status_url of 202 answers; unset, http:// and the listen address",
+		func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (v != "" && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "")) {
+				return errors.New("want an absolute http(s) URL")
+			}
+			c.PublicURL = strings.TrimSuffix(v, "/")
+			return nil
+		}},
 	{"SKELDIR_DB_MAX_CONNS", "10", "connections the API pool may open (a few per PostgreSQL core is plenty)",
 		positiveInto(func(c *Config) *int { return &c.DBMaxConns })},
 	{"SKELDIR_INGEST_WORKERS", "2", "webhook transactions in flight at once (about the database's cores); deliveries arriving meanwhile are batched",

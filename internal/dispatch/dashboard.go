@@ -21,7 +21,7 @@ import (
 // the parameters to one api function, which verifies the token and reads
 // its tenant, and writes the JSON it returns.
 func mountDashboard(r chi.Router, o Options) {
-	d := dashboard{db: o.DB, logger: o.Logger}
+	d := dashboard{db: o.DB, logger: o.Logger, publicURL: o.PublicURL}
 	r.Get("/api/attribution/revenue/realtime", d.realtimeRevenue)
 	r.Get("/api/attribution/channels", d.channels)
 	r.Put("/api/spend", d.putSpend)
@@ -37,8 +37,9 @@ func mountDashboard(r chi.Router, o Options) {
 }
 
 type dashboard struct {
-	db     DB
-	logger *slog.Logger
+	db        DB
+	logger    *slog.Logger
+	publicURL string
 }
 
 // realtimeRevenue serves the revenue counter with an entity tag over its
@@ -181,7 +182,7 @@ func (d dashboard) budgetOptimize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"job_id": id, "estimated_duration_seconds": 30,
-		"status_url": "/api/budget/recommendations/" + id})
+		"status_url": d.publicURL + "/api/budget/recommendations/" + id})
 }
 
 // budgetRecommendation answers 202 while the job runs, 200 once it is
@@ -227,7 +228,7 @@ func (d dashboard) investigate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"investigation_id": id, "status": "queued",
-		"estimated_duration_seconds": 30, "status_url": "/api/investigations/" + id + "/status"})
+		"estimated_duration_seconds": 30, "status_url": d.publicURL + "/api/investigations/" + id + "/status"})
 }
 
 func (d dashboard) investigationStatus(w http.ResponseWriter, r *http.Request) {

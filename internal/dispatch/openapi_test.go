@@ -181,7 +181,7 @@ func TestOpenAPIMatching(t *testing.T) {
 			t.Errorf("%s %s matched %q, want %q", c.method, c.path, got.Template, c.template)
 		}
 	}
-	problem := []byte(`{"type":"urn:skeldir:problem:not_found","title":"Not Found","status":404,"detail":"d","instance":"/x","correlation_id":"00000000-0000-0000-0000-000000000001","timestamp":"2026-01-01T00:00:00Z"}`)
+	problem := []byte(`{"type":"urn:skeldir:problem:not_found","title":"Not Found","status":404,"detail":"d","instance":"urn:uuid:00000000-0000-0000-0000-000000000001","correlation_id":"00000000-0000-0000-0000-000000000001","timestamp":"2026-01-01T00:00:00Z"}`)
 	for _, c := range []struct {
 		method, path string
 		status       int

@@ -35,6 +35,9 @@ type DB interface {
 type Options struct {
 	// DB is the pool of connections as skeldir_api.
 	DB DB
+	// PublicURL is the API's base URL as clients reach it, without a
+	// trailing slash: the status_url of 202 answers is absolute.
+	PublicURL string
 	// Logger receives one line per request.
 	Logger *slog.Logger
 	// Registry receives the HTTP metrics and is served on /metrics.

@@ -39,18 +39,22 @@ type fieldError struct {
 	Code    string `json:"code"`
 }
 
-// Write sends p as the response to r.
+// Write sends p as the response to r. Its instance is the occurrence, as an
+// absolute URI (RFC 9457 §3.1.5): urn:uuid: and the request's correlation id,
+// which the logs carry too; never the request's path, which would echo
+// whatever the client sent.
 func Write(w http.ResponseWriter, r *http.Request, p Details) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
+	id := correlation.FromContext(r.Context())
 	json.NewEncoder(w).Encode(body{
 		Type:          "urn:skeldir:problem:" + p.Type,
 		Title:         p.Title,
 		Status:        p.Status,
 		Detail:        p.Detail,
-		Instance:      r.URL.RequestURI(),
-		CorrelationID: correlation.FromContext(r.Context()),
+		Instance:      "urn:uuid:" + id,
+		CorrelationID: id,
 		Timestamp:     time.Now().UTC().Format(time.RFC3339),
 		Errors:        fieldErrors(p),
 	})
