@@ -65,9 +65,9 @@ func TestContractInventoryIsCurrent(t *testing.T) {
 	inv := loadInventory(t)
 	dir := contractDir()
 	if _, err := os.Stat(dir); err != nil {
-		t.Logf("no contract folder at %s (set SKELDIR_CONTRACT_DIR): the committed inventory of %d files is used as it is",
+		// Not a pass: the inventory was not compared with anything.
+		t.Skipf("no contract folder at %s (set SKELDIR_CONTRACT_DIR): the committed inventory of %d files was not checked",
 			dir, len(inv.Files))
-		return
 	}
 	found := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -225,6 +226,11 @@ func TestStorm(t *testing.T) {
 		var c string
 		rows.Scan(&c)
 		columns = append(columns, c)
+	}
+	// The scan proves nothing if it reads nothing: the events' payloads, at
+	// least, are JSON.
+	if rows.Err() != nil || !slices.Contains(columns, "skeldir.attribution_events.payload") {
+		t.Fatalf("the PII scan found no JSON column to scan (%v, %v)", columns, rows.Err())
 	}
 	const piiPath = `strict $.** ? (@.type() == "object").keyvalue() ? (@.key like_regex "^(email|email_address|phone|phone_number|ssn|social_security_number|ip|ip_address|first_name|last_name|full_name|address|street_address|billing_address|shipping_address|customer_email|customer_phone|receipt_email)$" flag "i")`
 	pii := 0
