@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-chi/chi/v5/middleware"
+
 	"github.com/skeldir/skeldir/internal/problem"
 )
 
@@ -93,40 +95,16 @@ func limitTenants(rate float64, burst int) func(http.Handler) http.Handler {
 				tooManyRequests(w, r, retryAfterSeconds(wait), "this tenant is over its request rate; retry later")
 				return
 			}
-			sw := &statusWriter{ResponseWriter: w}
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			defer func() {
-				if sw.status == http.StatusUnauthorized {
+				if ww.Status() == http.StatusUnauthorized {
 					l.giveBack(tenant)
 				}
 			}()
-			next.ServeHTTP(sw, r)
+			next.ServeHTTP(ww, r)
 		})
 	}
 }
-
-// statusWriter remembers the status a handler sent.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection (exports set
-// their own write deadlines).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // retryAfterSeconds rounds a wait up to whole seconds, at least one.
 func retryAfterSeconds(wait time.Duration) int {
