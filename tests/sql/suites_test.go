@@ -21,6 +21,14 @@ func TestSuitesNameWhatBreaksTheirRules(t *testing.T) {
 		{"access_tokens.sql", "CREATE FUNCTION api.revenue_of(user_id uuid) RETURNS int LANGUAGE sql AS 'SELECT 1'",
 			"api.revenue_of(uuid)"},
 		{"analyst_binding.sql", "DROP POLICY analyst_binding ON skeldir.ad_spend", "skeldir.ad_spend"},
+		{"books.sql", "ALTER TABLE skeldir.revenue_ledger OWNER TO skeldir_owner", "skeldir.revenue_ledger"},
+		{"books.sql", "GRANT UPDATE ON skeldir.llm_api_calls TO skeldir_owner", "skeldir_owner on skeldir.llm_api_calls"},
+		{"books.sql", "ALTER FUNCTION skeldir.try_take_turn(text) OWNER TO skeldir_books",
+			"owns functions: skeldir.try_take_turn(text)"},
+		{"books.sql", "ALTER TABLE skeldir.attribution_events DISABLE TRIGGER append_only",
+			"skeldir.attribution_events append_only"},
+		{"books.sql", "CREATE FUNCTION skeldir.grab() RETURNS void LANGUAGE sql AS 'SELECT pg_advisory_xact_lock(1)'",
+			"skeldir.grab()"},
 	}
 	for _, c := range cases {
 		t.Run(c.suite, func(t *testing.T) {
