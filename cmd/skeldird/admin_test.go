@@ -189,6 +189,15 @@ func TestAuditNamesEachDeviation(t *testing.T) {
 			"skeldir.ad_spend"},
 		{"analysts reading emails", "GRANT SELECT (email) ON skeldir.users TO skeldir_readonly",
 			"skeldir.users.email"},
+		{"the books owned by the definers' role", "ALTER TABLE skeldir.revenue_ledger OWNER TO skeldir_owner",
+			"skeldir.revenue_ledger"},
+		{"a book the owner may delete from", "GRANT DELETE ON skeldir.attribution_events TO skeldir_owner",
+			"skeldir_owner on skeldir.attribution_events"},
+		{"a book's trigger switched off", "ALTER TABLE skeldir.llm_api_calls DISABLE TRIGGER append_only_truncate",
+			"skeldir.llm_api_calls append_only_truncate"},
+		{"a function taking an advisory lock",
+			"SET ROLE skeldir_owner; CREATE FUNCTION skeldir.grab() RETURNS void LANGUAGE sql AS 'SELECT pg_advisory_xact_lock(1)'; RESET ROLE",
+			"skeldir.grab()"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
