@@ -31,13 +31,26 @@ echo "test cluster on 127.0.0.1:$(pg_port "$home") in $home"
 # A second cluster that cannot decode logically (wal_level = replica), where
 # the change feed must fall back to transactional enqueue. Its passwords go
 # first in the main cluster's pgpass, for its port only.
+# A third, like the second, that one fault test crashes and restarts
+# (scripts/pg-ctl.sh): no other test may lose its connections to it. A
+# crash of the server process loses the commits still in its WAL buffers
+# when synchronous_commit is off, so here a commit waits for its WAL to
+# reach the kernel (fsync stays off: the kernel does not crash). Their
+# passwords go first too.
 replica_home=$(mktemp -d /tmp/skeldir-pg.XXXXXX)
-trap 'pg_stop "$replica_home" || true; rm -rf "$replica_home"; pg_throwaway_cleanup' EXIT INT TERM
+crash_home=$(mktemp -d /tmp/skeldir-pg.XXXXXX)
+trap 'for h in "$replica_home" "$crash_home"; do pg_stop "$h" || true; rm -rf "$h"; done; pg_throwaway_cleanup' EXIT INT TERM
 pg_init "$replica_home" "$(pg_free_port)" "$fast
 wal_level = replica
 max_connections = 100" all
-pg_start "$replica_home"
-PGPASSFILE="$replica_home/pgpass" pg_migrate "$replica_home" skeldir_template >/dev/null
+pg_init "$crash_home" "$(pg_free_port)" "fsync = off
+full_page_writes = off
+wal_level = replica
+max_connections = 100" all
+for h in "$replica_home" "$crash_home"; do
+  pg_start "$h"
+  PGPASSFILE="$h/pgpass" pg_migrate "$h" skeldir_template >/dev/null
+done
 
 pg_login_role "$home" skeldird_api skeldir_api
 pg_login_role "$home" skeldird_worker skeldir_worker
@@ -45,17 +58,19 @@ pg_login_role "$home" skeldird_admin skeldir_admin
 pg_login_role "$home" skeldird_readonly skeldir_readonly
 # The change feed's login role: LOGIN REPLICATION and nothing else, as
 # `make run` and the README create it.
-for h in "$home" "$replica_home"; do
+for h in "$home" "$replica_home" "$crash_home"; do
   pg_login_role "$h" skeldird_api skeldir_api
   pg_login_role "$h" skeldird_worker skeldir_worker
   pg_login_role "$h" skeldird_admin skeldir_admin
   pg_feed_login "$h"
 done
-replica_port=$(pg_port "$replica_home")
-{ sed "s/^\*:\*:/127.0.0.1:$replica_port:/" "$replica_home/pgpass"; cat "$home/pgpass"; } > "$home/pgpass.new"
+{ for h in "$replica_home" "$crash_home"; do sed "s/^\*:\*:/127.0.0.1:$(pg_port "$h"):/" "$h/pgpass"; done
+  cat "$home/pgpass"; } > "$home/pgpass.new"
 mv "$home/pgpass.new" "$home/pgpass"
 chmod 600 "$home/pgpass"
 export SKELDIR_TEST_REPLICA_SUPERUSER_URL; SKELDIR_TEST_REPLICA_SUPERUSER_URL=$(pg_url "$replica_home" postgres postgres)
+export SKELDIR_TEST_CRASH_SUPERUSER_URL; SKELDIR_TEST_CRASH_SUPERUSER_URL=$(pg_url "$crash_home" postgres postgres)
+export SKELDIR_TEST_CRASH_CTL; SKELDIR_TEST_CRASH_CTL="$PWD/scripts/pg-ctl.sh $crash_home"
 
 export SKELDIR_TEST_SUPERUSER_URL; SKELDIR_TEST_SUPERUSER_URL=$(pg_url "$home" postgres postgres)
 export SKELDIR_TEST_TEMPLATE=skeldir_template

@@ -12,18 +12,72 @@ import (
 )
 
 // Acceptance 5 (issue 13), on this test's own database: while webhooks
-// stream in and a dashboard user reads, the daemon's connections are killed (as a crash or an
-// immediate shutdown kills them: 57P01, or a dropped socket) and new ones
-// refused (the database's CONNECTION LIMIT 0: 53300), three times over.
-// Every answer is a 2xx or a 503 with Retry-After, never a 500; every 2xx
-// is stored, and once the senders retry their 503s every delivery is
-// stored exactly once.
+// stream in and a dashboard user reads, the daemon's connections are killed
+// (57P01, as an immediate shutdown kills them) and new ones refused (the
+// database's CONNECTION LIMIT 0: 53300), three times over.
 func TestKilledAndRefusedConnectionsAnswer503AndLoseNothing(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
-	tn := createTenant(t, db, "Under fire")
-	d := startAPI(t, db, "SKELDIR_DB_MAX_CONNS=6", "SKELDIR_INGEST_WORKERS=2")
 	su := db.Pool(t, testdb.Superuser)
+	ctx := context.Background()
+	underFire(t, db, 700000, func() {
+		for round := 0; round < 3; round++ {
+			time.Sleep(150 * time.Millisecond)
+			if _, err := su.Exec(ctx, "ALTER DATABASE "+db.Name+" CONNECTION LIMIT 0"); err != nil {
+				t.Fatal(err)
+			}
+			var killed int
+			if err := su.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			                             WHERE datname = $1 AND usename = $2`, db.Name, testdb.API).Scan(&killed); err != nil || killed == 0 {
+				t.Fatalf("round %d: killed %d of the daemon's connections (%v)", round, killed, err)
+			}
+			time.Sleep(300 * time.Millisecond)
+			if _, err := su.Exec(ctx, "ALTER DATABASE "+db.Name+" CONNECTION LIMIT -1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// The same on a cluster of its own that crashes: PostgreSQL stops as a
+// crash stops it (pg_ctl stop -m immediate) mid-storm and starts again,
+// twice, and in between the API's login is refused (ALTER ROLE ...
+// CONNECTION LIMIT 0, which only this cluster's tests may do). While the
+// server is down or recovering, requests meet refused connections (08*),
+// "the database system is starting up" (57P03) or cut ones (57P01).
+func TestDatabaseCrashAndRefusedLoginAnswer503AndLoseNothing(t *testing.T) {
+	t.Parallel()
+	db, crash := testdb.NewCrashable(t)
+	ctx := context.Background()
+	underFire(t, db, 800000, func() {
+		time.Sleep(200 * time.Millisecond)
+		crash(700 * time.Millisecond)
+		time.Sleep(300 * time.Millisecond)
+		su := db.Pool(t, testdb.Superuser)
+		retry(t, func() error { _, err := su.Exec(ctx, "ALTER ROLE "+testdb.API+" CONNECTION LIMIT 0"); return err })
+		retry(t, func() error {
+			_, err := su.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, testdb.API)
+			return err
+		})
+		time.Sleep(300 * time.Millisecond)
+		retry(t, func() error { _, err := su.Exec(ctx, "ALTER ROLE "+testdb.API+" CONNECTION LIMIT -1"); return err })
+		time.Sleep(200 * time.Millisecond)
+		crash(500 * time.Millisecond)
+	})
+}
+
+// underFire runs one tenant's storm against a daemon serving db while
+// faults runs: six senders each post 150 Shopify orders (ids from firstID)
+// and a dashboard user reads 150 times. Every answer must be a 2xx or a 503
+// with Retry-After, never a 500; at least one delivery must meet a refusal
+// (or the faults did not bite); every 2xx is stored once; and once the
+// senders retry what was refused, every delivery is stored exactly once,
+// answered duplicate where the refused attempt had in fact committed.
+func underFire(t *testing.T, db *testdb.DB, firstID int, faults func()) {
+	t.Helper()
+	tn := createTenant(t, db, "Under fire")
+	reader := userOf(t, db, tn, "fire@example.com")
+	d := startAPI(t, db, "SKELDIR_DB_MAX_CONNS=6", "SKELDIR_INGEST_WORKERS=2")
 	ctx := context.Background()
 
 	send := func(id int) (int, string) {
@@ -37,13 +91,14 @@ func TestKilledAndRefusedConnectionsAnswer503AndLoseNothing(t *testing.T) {
 	const senders, each = 6, 150
 	var mu sync.Mutex
 	answered := map[int]int{} // delivery id -> status
+	reads := map[int]int{}    // status -> count
 	var wg sync.WaitGroup
 	for s := 0; s < senders; s++ {
 		wg.Add(1)
 		go func(s int) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				id := 700000 + s*each + i
+				id := firstID + s*each + i
 				code, retryAfter := send(id)
 				if code == 503 && retryAfter == "" {
 					t.Errorf("delivery %d: 503 without Retry-After", id)
@@ -55,9 +110,6 @@ func TestKilledAndRefusedConnectionsAnswer503AndLoseNothing(t *testing.T) {
 			}
 		}(s)
 	}
-	// A dashboard user reads along.
-	reader := userOf(t, db, tn, "fire@example.com")
-	reads := map[int]int{}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -72,21 +124,7 @@ func TestKilledAndRefusedConnectionsAnswer503AndLoseNothing(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}()
-	for round := 0; round < 3; round++ {
-		time.Sleep(150 * time.Millisecond)
-		if _, err := su.Exec(ctx, "ALTER DATABASE "+db.Name+" CONNECTION LIMIT 0"); err != nil {
-			t.Fatal(err)
-		}
-		var killed int
-		if err := su.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		                             WHERE datname = $1 AND usename = $2`, db.Name, testdb.API).Scan(&killed); err != nil || killed == 0 {
-			t.Fatalf("round %d: killed %d of the daemon's connections (%v)", round, killed, err)
-		}
-		time.Sleep(300 * time.Millisecond)
-		if _, err := su.Exec(ctx, "ALTER DATABASE "+db.Name+" CONNECTION LIMIT -1"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	faults()
 	wg.Wait()
 
 	counts := map[int]int{}
@@ -110,11 +148,12 @@ func TestKilledAndRefusedConnectionsAnswer503AndLoseNothing(t *testing.T) {
 		t.Fatalf("no delivery met a refused connection (%v): the faults did not bite", counts)
 	}
 
+	su := db.Pool(t, testdb.Superuser)
 	stored := func(id int) (n int) {
-		if err := su.QueryRow(ctx, `SELECT count(*) FROM skeldir.attribution_events
-		                              WHERE tenant_id = $1 AND external_id = $2`, tn.ID, fmt.Sprint(id)).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
+		retry(t, func() error {
+			return su.QueryRow(ctx, `SELECT count(*) FROM skeldir.attribution_events
+			                          WHERE tenant_id = $1 AND external_id = $2`, tn.ID, fmt.Sprint(id)).Scan(&n)
+		})
 		return n
 	}
 	for id, code := range answered {
@@ -124,8 +163,6 @@ func TestKilledAndRefusedConnectionsAnswer503AndLoseNothing(t *testing.T) {
 			}
 		}
 	}
-	// The senders retry what was refused: each ends up stored once,
-	// answered duplicate where the refused attempt had in fact committed.
 	for id, code := range answered {
 		if code != 503 {
 			continue
@@ -137,4 +174,18 @@ func TestKilledAndRefusedConnectionsAnswer503AndLoseNothing(t *testing.T) {
 			t.Errorf("delivery %d is stored %d times after its retry", id, n)
 		}
 	}
+}
+
+// retry runs a statement of the test's own until it goes through: after a
+// crash, the pool's first connections are dead ones.
+func retry(t *testing.T, do func() error) {
+	t.Helper()
+	var err error
+	for attempt := 0; attempt < 50; attempt++ {
+		if err = do(); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("after a crash, the test's own statement still fails: %v", err)
 }

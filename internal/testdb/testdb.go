@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -69,6 +70,37 @@ func NewWALReplica(t testing.TB) *DB {
 		t.Fatalf("SKELDIR_TEST_REPLICA_SUPERUSER_URL: %v", err)
 	}
 	return createOn(t, u, "r", "TEMPLATE "+pgx.Identifier{template}.Sanitize())
+}
+
+// NewCrashable clones the template on the third cluster `make test` starts,
+// which no other test uses (SKELDIR_TEST_CRASH_SUPERUSER_URL), and returns
+// with it a crash: the cluster stops as a crash stops it (pg_ctl stop -m
+// immediate: no checkpoint, every connection cut) and, after down, starts
+// again, through the command in SKELDIR_TEST_CRASH_CTL (given the word
+// crash or start). Tests that crash it must not run in parallel with each
+// other.
+func NewCrashable(t testing.TB) (*DB, func(down time.Duration)) {
+	t.Helper()
+	_, template := env(t)
+	raw, ctl := os.Getenv("SKELDIR_TEST_CRASH_SUPERUSER_URL"), os.Getenv("SKELDIR_TEST_CRASH_CTL")
+	if raw == "" || ctl == "" {
+		t.Fatal("SKELDIR_TEST_CRASH_SUPERUSER_URL and SKELDIR_TEST_CRASH_CTL are not set: run the tests with `make test`")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("SKELDIR_TEST_CRASH_SUPERUSER_URL: %v", err)
+	}
+	run := func(word string) {
+		if out, err := exec.Command("sh", "-c", ctl+" "+word).CombinedOutput(); err != nil {
+			t.Fatalf("%s %s: %v\n%s", ctl, word, err, out)
+		}
+	}
+	crash := func(down time.Duration) {
+		run("crash")
+		time.Sleep(down)
+		run("start")
+	}
+	return createOn(t, u, "c", "TEMPLATE "+pgx.Identifier{template}.Sanitize()), crash
 }
 
 // NewEmpty creates an empty database, with no migrations applied, for tests
