@@ -17,6 +17,7 @@ type dbStats struct {
 	descs   []*prometheus.Desc
 	maxAge  time.Duration
 	timeout time.Duration
+	now     func() time.Time // time.Now; tests move it instead of sleeping
 
 	mu        sync.Mutex
 	last      []prometheus.Metric
@@ -30,14 +31,20 @@ type dbStats struct {
 // ("queue_stats") names the refresh timestamp and error counter.
 func registerDBStats(reg prometheus.Registerer, name, what string, descs []*prometheus.Desc,
 	load func(context.Context) ([]prometheus.Metric, error)) {
+	reg.MustRegister(newDBStats(name, what, descs, load, time.Now)...)
+}
+
+// newDBStats is registerDBStats's collectors, reading the time from now.
+func newDBStats(name, what string, descs []*prometheus.Desc, load func(context.Context) ([]prometheus.Metric, error),
+	now func() time.Time) []prometheus.Collector {
 	s := &dbStats{
-		load: load, descs: descs, maxAge: 5 * time.Second, timeout: time.Second,
+		load: load, descs: descs, maxAge: 5 * time.Second, timeout: time.Second, now: now,
 		refreshTS: prometheus.NewDesc("skeldir_"+name+"_refreshed_timestamp_seconds",
 			"When "+what+" were last read from the database.", nil, nil),
 		errors: prometheus.NewCounter(prometheus.CounterOpts{Name: "skeldir_" + name + "_refresh_errors_total",
 			Help: "Failed reads of " + what + "; the last good values are kept meanwhile."}),
 	}
-	reg.MustRegister(s, s.errors)
+	return []prometheus.Collector{s, s.errors}
 }
 
 func (s *dbStats) Describe(ch chan<- *prometheus.Desc) {
@@ -50,14 +57,14 @@ func (s *dbStats) Describe(ch chan<- *prometheus.Desc) {
 func (s *dbStats) Collect(ch chan<- prometheus.Metric) {
 	s.mu.Lock() // concurrent scrapes share one reload
 	defer s.mu.Unlock()
-	if time.Since(s.refreshed) > s.maxAge {
+	if s.now().Sub(s.refreshed) > s.maxAge {
 		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 		last, err := s.load(ctx)
 		cancel()
 		if err != nil {
 			s.errors.Inc()
 		} else {
-			s.last, s.refreshed = last, time.Now()
+			s.last, s.refreshed = last, s.now()
 		}
 	}
 	for _, m := range s.last {
