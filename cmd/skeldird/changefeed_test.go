@@ -133,11 +133,12 @@ func readFeed(t *testing.T, db *testdb.DB) feedState {
 }
 
 // startFeedWorker runs a worker daemon whose change feed streams as its own
-// login role and waits until it streams.
+// login role and waits until it streams. After a leader was killed, it
+// streams once the dead leader's lease (15 s) ran out.
 func startFeedWorker(t *testing.T, db *testdb.DB) *testdaemon.Daemon {
 	t.Helper()
 	w := startDaemon(t, db, "worker", "FEED_DATABASE_URL="+db.URL(testdb.Feed))
-	waitFor(t, 20*time.Second, "the change feed to stream", func() bool {
+	waitFor(t, 45*time.Second, "the change feed to stream", func() bool {
 		return strings.Contains(w.Logs(), `"msg":"change feed streaming"`)
 	})
 	return w
@@ -233,6 +234,64 @@ func TestChangeFeedLosesAndRepeatsNothingWhenTheDaemonIsKilledMidStream(t *testi
 			f.Changes, f.Events, f.Skipped, 2*n)
 	}
 	t.Logf("killed at %d applied changes; after restart %d applied, %d resent and skipped", before.Changes, f.Changes, f.Skipped)
+}
+
+// A leader that stops cleanly resigns both its leaderships: a standby takes
+// over the feed and the scheduler at once, not when the leases (15 s and
+// 5 s) run out.
+func TestChangeFeedAndSchedulerPassToAStandbyAtOnceWhenTheLeaderStops(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	leader := startFeedWorker(t, db)
+	standby := startDaemon(t, db, "worker", "FEED_DATABASE_URL="+db.URL(testdb.Feed))
+	waitFor(t, 20*time.Second, "the standby to run for the feed", func() bool {
+		return strings.Contains(standby.Logs(), `"msg":"change feed on`)
+	})
+	time.Sleep(2 * time.Second) // a few elections the standby loses
+	if strings.Contains(standby.Logs(), "leadership taken") || strings.Contains(standby.Logs(), `"leader":true`) {
+		t.Fatalf("the standby led while the leader ran:\n%s", standby.Logs())
+	}
+
+	// A daemon's leader ids end in its pid (the dispatcher's, then 8 hex digits).
+	holds := func(d *testdaemon.Daemon, name string) bool {
+		return count(t, db, `SELECT count(*) FROM skeldir.leaders WHERE name = $1 AND expires_at > now()
+		                       AND leader_id ~ ('-' || $2 || '(-[0-9a-f]{8})?$')`, name, strconv.Itoa(d.PID())) == 1
+	}
+	if !holds(leader, "change_feed") || !holds(leader, "scheduler") {
+		t.Fatalf("the first worker does not lead both the feed and the scheduler:\n%s", leader.Logs())
+	}
+	leader.Stop(t)
+	stopped := time.Now()
+	for _, name := range []string{"change_feed", "scheduler"} {
+		if holds(leader, name) {
+			t.Errorf("the stopped leader still holds the %s lease: it did not resign", name)
+		}
+	}
+	waitFor(t, 5*time.Second, "the standby to stream and schedule", func() bool {
+		return strings.Contains(standby.Logs(), `"msg":"change feed streaming"`) && holds(standby, "scheduler")
+	})
+	t.Logf("the standby leads %v after the leader stopped", time.Since(stopped).Round(100*time.Millisecond))
+	if !holds(standby, "change_feed") || count(t, db, "SELECT count(*) FROM skeldir.change_feed WHERE leader ~ ('-' || $1 || '$')",
+		strconv.Itoa(standby.PID())) != 1 {
+		t.Errorf("the standby streams without leading the feed or without having started it")
+	}
+}
+
+// A leader that cannot renew its lease (here an operator gave it to another
+// daemon) stops streaming at its next heartbeat, and streams again once it
+// is elected again.
+func TestChangeFeedStopsStreamingWhenItCannotRenewItsLease(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	w := startFeedWorker(t, db)
+	db.Exec(t, "UPDATE skeldir.leaders SET leader_id = 'another-daemon', expires_at = now() + interval '1 minute' WHERE name = 'change_feed'")
+	waitFor(t, 10*time.Second, "the feed to stop streaming", func() bool {
+		return strings.Contains(w.Logs(), "change feed leadership lost") && strings.Contains(w.Logs(), `"msg":"change feed stopped"`)
+	})
+	db.Exec(t, "DELETE FROM skeldir.leaders WHERE name = 'change_feed'")
+	waitFor(t, 10*time.Second, "the feed to stream again", func() bool {
+		return strings.Count(w.Logs(), `"msg":"change feed streaming"`) == 2
+	})
 }
 
 func TestChangeFeedFallsBackToTransactionalEnqueueWithoutLogicalWAL(t *testing.T) {

@@ -142,6 +142,96 @@ func TestCrashAfterWriteRunsAgainAndWritesExactlyOnce(t *testing.T) {
 	}
 }
 
+// A dispatcher killed mid-job stops beating: its jobs come back within
+// seconds of its heartbeat running out (ten seconds), not when their leases
+// do (six minutes here; the reaper's only clue before dispatchers beat).
+func TestAKilledDispatchersJobsComeBackLongBeforeTheirLeasesRunOut(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	enableFaults(t, db)
+	db.Exec(t, "UPDATE skeldir.job_kinds SET soft_limit = '5 minutes', hard_limit = '6 minutes' WHERE kind = 'fault.crash_after_write'")
+	const n = 4
+	for range n {
+		enqueue(t, db, "fault.crash_after_write", `{"hang_seconds": 3600}`, nil)
+	}
+	first := startDaemon(t, db, "worker", "SKELDIR_WORKER_EXECUTORS=4")
+	waitFor(t, 10*time.Second, "every job to be running", func() bool {
+		return count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE kind = 'fault.crash_after_write' AND state = 'running'") == n
+	})
+	first.Kill(t)
+	killed := time.Now()
+
+	startDaemon(t, db, "worker", "SKELDIR_WORKER_EXECUTORS=4")
+	waitFor(t, 40*time.Second, "every job to complete", func() bool {
+		return count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE kind = 'fault.crash_after_write' AND state = 'completed'") == n
+	})
+	took := time.Since(killed)
+	if reaped := count(t, db, `SELECT count(*) FROM skeldir.jobs WHERE kind = 'fault.crash_after_write' AND attempt = 2
+	                             AND last_error = 'its dispatcher stopped beating before the lease expired'`); reaped != n {
+		t.Errorf("%d of %d jobs ran again after their silent dispatcher's jobs were handed back", reaped, n)
+	}
+	if effects, second := count(t, db, "SELECT count(*) FROM skeldir.job_side_effects"),
+		count(t, db, "SELECT count(*) FROM skeldir.job_side_effects WHERE attempt = 2"); effects != n || second != n {
+		t.Errorf("%d side effects (%d from the second attempt), want %d, all from the second", effects, second, n)
+	}
+	t.Logf("the killed dispatcher's %d jobs (leases of 6 minutes) completed %v after the kill", n, took.Round(100*time.Millisecond))
+}
+
+// A running job's row is locked by the transaction running it: the reaper
+// neither takes it nor waits for it, however long ago its dispatcher beat,
+// and keeps that dispatcher's row while the job names it. Once nothing holds
+// the row, the job comes back and the row goes.
+func TestTheReaperLeavesARunningJobAloneWhateverItsDispatchersHeartbeat(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	ctx := context.Background()
+	db.Exec(t, "INSERT INTO skeldir.dispatchers (id, expires_at) VALUES ('silent', now() - interval '2 hours')")
+	su := session(t, db)
+	var job int64
+	if err := su.QueryRow(ctx, `INSERT INTO skeldir.jobs (kind, queue, state, attempt, started_at, leased_by, leased_until)
+		VALUES ('housekeeping.prune_jobs', 'housekeeping', 'running', 1, now(), 'silent', now() + interval '5 minutes')
+		RETURNING id`).Scan(&job); err != nil {
+		t.Fatal(err)
+	}
+	running, err := session(t, db).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer running.Rollback(ctx)
+	if _, err := running.Exec(ctx, "SELECT FROM skeldir.jobs WHERE id = $1 FOR UPDATE", job); err != nil {
+		t.Fatal(err)
+	}
+	reap := func() int {
+		t.Helper()
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		var n int
+		if err := su.QueryRow(rctx, "SELECT skeldir.reap_expired_leases()").Scan(&n); err != nil {
+			t.Fatalf("the reaper: %v (did it wait for the running job?)", err)
+		}
+		return n
+	}
+	if n := reap(); n != 0 {
+		t.Errorf("the reaper handed back %d job(s) while the job's row was locked", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE id = $1 AND state = 'running' AND leased_by = 'silent'", job); n != 1 {
+		t.Errorf("the running job changed under its transaction")
+	}
+	if n := count(t, db, "SELECT count(*) FROM skeldir.dispatchers WHERE id = 'silent'"); n != 1 {
+		t.Errorf("the reaper pruned the dispatcher a running job names")
+	}
+
+	if err := running.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := reap(); n != 1 {
+		t.Errorf("once nothing held it, the reaper handed back %d job(s), want the silent dispatcher's 1", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM skeldir.dispatchers WHERE id = 'silent'"); n != 0 {
+		t.Errorf("the long-silent dispatcher's row outlived its last job")
+	}
+}
+
 func TestRunawayStopsAtItsSoftLimitWhileOtherJobsRun(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)

@@ -5,7 +5,11 @@
 // told a position only after that transaction committed, so a crash resends
 // what was not yet applied and the SQL skips what was.
 //
-// One daemon consumes at a time: the one holding the feed's advisory lock.
+// One daemon consumes at a time: the one elected the feed's leader
+// (worker.elect on skeldir.leaders, which only the worker's role may call).
+// It re-elects itself every heartbeat, stops streaming as soon as it cannot,
+// and resigns when it stops; worker.change_feed_start refuses a daemon that
+// does not hold the lease.
 //
 // The replication connection logs in as the feed's own login role, LOGIN
 // REPLICATION and nothing else: it only creates the slot (pgoutput) and
@@ -30,7 +34,6 @@ import (
 	"time"
 
 	"github.com/jackc/pglogrepl"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -58,15 +61,22 @@ type Options struct {
 	// Status is how often the server hears the confirmed position even when
 	// nothing happens (well within wal_sender_timeout).
 	Status time.Duration
-	// Heartbeat is how often the leader records that it is alive and reads
-	// the slot's lag; FallbackCheck how often a daemon that cannot run the
-	// feed looks for a dead one.
+	// Heartbeat is how often the leader renews its lease, records that it
+	// is alive and reads the slot's lag; FallbackCheck how often a daemon
+	// that cannot run the feed looks for a dead one.
 	Heartbeat     time.Duration
 	FallbackCheck time.Duration
 }
 
 // Feed is the change feed consumer.
-type Feed struct{ o Options }
+type Feed struct {
+	o Options
+	// lease is how long an election holds: three heartbeats (15 s by
+	// default), so that one slow re-election does not cost the lease, while
+	// a killed leader is replaced well inside the minute after which the
+	// fallback takes the work back. Within worker.elect's bounds.
+	lease time.Duration
+}
 
 // New returns a feed with defaults for the durations and sizes left zero.
 func New(o Options) *Feed {
@@ -85,7 +95,7 @@ func New(o Options) *Feed {
 	if o.FallbackCheck <= 0 {
 		o.FallbackCheck = 15 * time.Second
 	}
-	return &Feed{o: o}
+	return &Feed{o: o, lease: min(max(3*o.Heartbeat, time.Second), 5*time.Minute)}
 }
 
 const publication = "skeldir_ingest"
@@ -158,73 +168,80 @@ func (f *Feed) fallback(ctx context.Context) {
 	}
 }
 
-// lead holds the feed's advisory lock on a connection of its own (the lock
-// lives as long as that connection) and streams while it holds it.
+// lead runs for the feed's leadership every second and streams while it
+// leads. On the way out it resigns, so that a standby takes over at once
+// instead of when the lease runs out.
 func (f *Feed) lead(ctx context.Context, slot string) {
+	led := false
 	for ctx.Err() == nil {
-		conn, err := f.o.Pool.Acquire(ctx)
-		if err == nil {
-			err = f.leadOn(ctx, conn.Conn(), slot)
-			conn.Hijack().Close(context.Background()) // releases the lock
+		if f.elect(ctx) {
+			led = true
+			f.o.Logger.Info("change feed leadership taken", "leader", f.o.ID, "slot", slot)
+			f.leading(ctx, slot)
 		}
-		f.trouble(ctx, "change feed leadership", err)
 		sleep(ctx, time.Second)
+	}
+	if !led {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := f.o.Pool.Exec(rctx, "SELECT worker.resign('change_feed', $1)", f.o.ID); err != nil {
+		f.o.Logger.Warn("change feed did not resign: a standby takes over when its lease runs out", "error", err)
 	}
 }
 
-func (f *Feed) leadOn(ctx context.Context, conn *pgx.Conn, slot string) error {
-	for leader := false; !leader; {
-		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock(hashtext('skeldir.change_feed'))").Scan(&leader); err != nil {
-			return err
-		}
-		if !leader {
-			sleep(ctx, time.Second)
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-	}
-	f.o.Logger.Info("change feed leadership taken", "leader", f.o.ID, "slot", slot)
-	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		// Losing the lock's connection ends the stream: another daemon may
-		// take over (the slot admits one stream at a time anyway).
-		sctx, cancel := context.WithCancel(ctx)
-		lost := make(chan error, 1)
-		go func() {
-			t := time.NewTicker(5 * time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-sctx.Done():
-					lost <- nil
-					return
-				case <-t.C:
-					if err := conn.Ping(ctx); err != nil && ctx.Err() == nil {
-						cancel()
-						lost <- err
-						return
+// elect elects this daemon the feed's leader, or extends its lease; an
+// error counts as not leading.
+func (f *Feed) elect(ctx context.Context) bool {
+	var leader bool
+	err := f.o.Pool.QueryRow(ctx, "SELECT worker.elect('change_feed', $1, $2)", f.o.ID, f.lease).Scan(&leader)
+	f.trouble(ctx, "change feed election", err)
+	return err == nil && leader
+}
+
+// leading streams, starting the stream again with backoff when it ends by
+// itself, for as long as this daemon leads: it re-elects every heartbeat,
+// and when that fails or errs the stream is cancelled. A leader that cannot
+// confirm it leads stops; another daemon may be elected once its lease ran
+// out (and the slot admits one stream at a time anyway).
+func (f *Feed) leading(ctx context.Context, slot string) {
+	lctx, lose := context.WithCancel(ctx)
+	reelecting := make(chan struct{})
+	go func() {
+		defer close(reelecting)
+		t := time.NewTicker(f.o.Heartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-lctx.Done():
+				return
+			case <-t.C:
+				if !f.elect(lctx) {
+					if ctx.Err() == nil {
+						f.o.Logger.Warn("change feed leadership lost: the stream stops", "leader", f.o.ID, "slot", slot)
 					}
+					lose()
+					return
 				}
 			}
-		}()
-		started := time.Now()
-		err := f.stream(sctx, slot)
-		cancel()
-		if lerr := <-lost; lerr != nil {
-			return fmt.Errorf("lost the leadership connection: %w", lerr)
 		}
-		if ctx.Err() != nil {
-			return nil
+	}()
+	defer func() { lose(); <-reelecting }()
+	backoff := 100 * time.Millisecond
+	for lctx.Err() == nil {
+		started := time.Now()
+		err := f.stream(lctx, slot)
+		if lctx.Err() != nil {
+			return
 		}
 		f.trouble(ctx, "change feed stream", err)
 		if time.Since(started) > time.Minute {
 			backoff = 100 * time.Millisecond
 		}
-		sleep(ctx, backoff)
+		sleep(lctx, backoff)
 		backoff = min(2*backoff, 10*time.Second)
 	}
-	return nil
 }
 
 // replicationConfig is the feed's login, as a logical replication

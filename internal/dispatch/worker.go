@@ -39,8 +39,9 @@ type WorkerOptions struct {
 
 // Worker is the dispatcher: it LISTENs for new jobs on one dedicated
 // connection, polls as a safety net, runs each queue's jobs through the
-// worker.* functions, and, while it holds the scheduler lock, fires due
-// schedules. Many workers may share one database.
+// worker.* functions, beats in skeldir.dispatchers while it may hold leases,
+// and, while it is elected the scheduler, fires due schedules. Many workers
+// may share one database.
 type Worker struct {
 	o  WorkerOptions
 	id string
@@ -59,6 +60,11 @@ func (w *Worker) Run(ctx context.Context) {
 	for _, q := range Queues {
 		wake[q] = make(chan struct{}, 1)
 	}
+	// The heartbeat outlives ctx: the jobs still draining are this
+	// dispatcher's, and must not look orphaned.
+	beating, stopBeating := context.WithCancel(context.WithoutCancel(ctx))
+	beat := make(chan struct{})
+	go func() { defer close(beat); w.beat(beating) }()
 	var wg sync.WaitGroup
 	wg.Add(2 + len(Queues))
 	go func() { defer wg.Done(); w.listen(ctx, wake) }()
@@ -68,6 +74,8 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 	w.o.Logger.Info("worker started", "worker_id", w.id)
 	wg.Wait()
+	stopBeating()
+	<-beat
 	w.o.Logger.Info("worker stopped", "worker_id", w.id)
 }
 
@@ -231,42 +239,70 @@ func (w *Worker) listen(ctx context.Context, wake map[string]chan struct{}) {
 	}
 }
 
-// lead fires due schedules every second while this worker holds the
-// scheduler's advisory lock, which lives as long as its connection: when a
-// leader dies, another worker takes over within a second or two. A worker
-// that is not the leader keeps its connection and asks again each second.
+// Leadership and liveness are rows that only skeldir_worker's functions
+// write (skeldir.leaders, skeldir.dispatchers), not session locks on a
+// well-known key, which any login could take and hold to stall the
+// scheduler.
+const (
+	// tick is how often the scheduler is elected and fires due schedules,
+	// and how often the dispatcher beats.
+	tick = time.Second
+	// schedulerLease is how long an election holds. The leader re-elects
+	// every tick; a leader that stops doing so (killed, cut off) is replaced
+	// within this, one that stops cleanly resigns and is replaced within a
+	// tick. Short, because every schedule waits for a leader, the lease
+	// reaper among them; two leaders at once would be harmless (each
+	// schedule slot has a dedupe key).
+	schedulerLease = 5 * time.Second
+	// dispatcherLease is how long a beat (and a claim, in SQL) keeps this
+	// dispatcher alive: ten missed beats, and the reaper hands back its
+	// running jobs that no transaction holds. A job that runs is row-locked
+	// by worker.execute, so late beats of a live dispatcher cost at most an
+	// attempt of a job between its claim and its start.
+	dispatcherLease = 10 * time.Second
+)
+
+// lead runs for the scheduler every tick: worker.elect makes this worker
+// the leader when nobody's lease is fresh, and extends the lease while it
+// leads; the leader fires the due schedules. It resigns on the way out, so
+// that another worker takes over within a tick.
 func (w *Worker) lead(ctx context.Context) {
+	leading := false
 	for ctx.Err() == nil {
-		conn, err := w.o.Pool.Acquire(ctx)
+		elected := false
+		err := w.o.Pool.QueryRow(ctx, "SELECT worker.elect('scheduler', $1, $2)", w.id, schedulerLease).Scan(&elected)
+		if err == nil && elected != leading {
+			w.o.Logger.Info("scheduler leadership", "worker_id", w.id, "leader", elected)
+		}
 		if err == nil {
-			err = w.leadOn(ctx, conn.Conn())
-			// Closing the connection releases the lock, whatever state it is in.
-			conn.Hijack().Close(context.Background())
+			leading = elected
+		}
+		if err == nil && leading {
+			var fired int
+			err = w.o.Pool.QueryRow(ctx, "SELECT worker.enqueue_due_schedules()").Scan(&fired)
 		}
 		w.databaseTrouble(ctx, "schedule", err)
-		sleep(ctx, time.Second)
+		sleep(ctx, tick)
+	}
+	if leading {
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := w.o.Pool.Exec(rctx, "SELECT worker.resign('scheduler', $1)", w.id); err != nil {
+			w.o.Logger.Warn("scheduler did not resign: another worker takes over when its lease runs out", "error", err)
+		}
 	}
 }
 
-// leadOn runs the scheduler on conn until conn fails or ctx is done.
-func (w *Worker) leadOn(ctx context.Context, conn *pgx.Conn) error {
-	leader := false
+// beat keeps this dispatcher's row in skeldir.dispatchers fresh until ctx
+// is done. worker.claim registers it with every lease it takes; the lease
+// reaper hands back the running jobs of a dispatcher whose row expired, as
+// soon as no transaction holds them, instead of when their leases run out.
+func (w *Worker) beat(ctx context.Context) {
 	for ctx.Err() == nil {
-		if !leader {
-			if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock(hashtext('skeldir.scheduler'))").
-				Scan(&leader); err != nil {
-				return err
-			}
-		}
-		if leader {
-			var fired int
-			if err := conn.QueryRow(ctx, "SELECT worker.enqueue_due_schedules()").Scan(&fired); err != nil {
-				return err
-			}
-		}
-		sleep(ctx, time.Second)
+		_, err := w.o.Pool.Exec(ctx, "SELECT worker.beat($1, $2)", w.id, dispatcherLease)
+		w.databaseTrouble(ctx, "beat", err)
+		sleep(ctx, tick)
 	}
-	return nil
 }
 
 func (w *Worker) databaseTrouble(ctx context.Context, what string, err error) {

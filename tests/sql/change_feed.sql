@@ -3,7 +3,7 @@
 -- asks for, exactly once across a resend, and the switch back to fallback.
 BEGIN;
 \ir fixtures/two_tenants.sql
-SELECT plan(24);
+SELECT plan(25);
 
 -- Shopify order deliveries of a tenant, signed.
 CREATE FUNCTION pg_temp.deliver(api_key text, secret text, body text) RETURNS text
@@ -34,6 +34,7 @@ SELECT is(pg_temp.recompute_jobs(), 1::bigint, 'in fallback the ingest path enqu
 
 -- Feed: the ingest path asks for nothing.
 DELETE FROM skeldir.jobs;
+SELECT ok(worker.elect('change_feed', 'daemon-1', '1 minute'), 'the daemon that starts the feed is elected its leader first');
 SELECT isnt(worker.change_feed_start('daemon-1'), NULL, 'starting the feed returns the processed LSN');
 SELECT is(pg_temp.deliver(:'key_a', :'shopify_secret_a', '{"id": 5002, "total_price": "12.00", "currency": "USD", "created_at": "2026-05-02T10:00:00Z"}'),
           'accepted', 'a purchase is accepted while the feed runs');

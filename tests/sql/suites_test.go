@@ -21,6 +21,8 @@ func TestSuitesNameWhatBreaksTheirRules(t *testing.T) {
 		{"access_tokens.sql", "CREATE FUNCTION api.revenue_of(user_id uuid) RETURNS int LANGUAGE sql AS 'SELECT 1'",
 			"api.revenue_of(uuid)"},
 		{"analyst_binding.sql", "DROP POLICY analyst_binding ON skeldir.ad_spend", "skeldir.ad_spend"},
+		{"leadership.sql", "GRANT EXECUTE ON FUNCTION worker.elect(text, text, interval) TO skeldir_api",
+			"(skeldir_api,\"worker.elect(text, text, interval)\")"},
 		{"books.sql", "ALTER TABLE skeldir.revenue_ledger OWNER TO skeldir_owner", "skeldir.revenue_ledger"},
 		{"books.sql", "GRANT UPDATE ON skeldir.llm_api_calls TO skeldir_owner", "skeldir_owner on skeldir.llm_api_calls"},
 		{"books.sql", "ALTER FUNCTION skeldir.try_take_turn(text) OWNER TO skeldir_books",
