@@ -5,7 +5,8 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run stop test test-feed storm bench bench-ingest bench-queue bench-attribution build deps clean
+.PHONY: run stop test test-feed storm bench bench-ingest bench-queue bench-attribution build deps clean \
+	migrations-manifest schema-snapshot
 
 GO_SOURCES := $(shell find cmd internal -name '*.go' -not -name '*_test.go') go.mod go.sum
 
@@ -31,6 +32,16 @@ test: deps
 	$(GO) vet ./...
 	scripts/test.sh
 
+# Releasing migrations (README, Migrations): append the digests of new files
+# (all unlisted ones, or FILES="db/...sql ...") to db/migrations.sha256, and
+# rewrite db/schema.sql from the migrations on a throwaway cluster. make test
+# fails until both are current.
+migrations-manifest:
+	scripts/migrations-manifest.sh $(FILES)
+
+schema-snapshot: deps
+	scripts/schema-snapshot.sh
+
 # The seed's R3 ingestion storm at 10x its size: six scenarios of 10,000
 # deliveries, 200 in flight. (make test runs the same harness small.)
 storm: deps
@@ -53,5 +64,8 @@ bench-queue: build deps
 bench-attribution: deps
 	scripts/bench-attribution.sh
 
+# The cluster may live under /var/tmp behind the .local/pg link (scripts/run.sh):
+# remove it too, or the next make run would find it again.
 clean: stop
+	if [ -L .local/pg ]; then rm -rf "$$(readlink -f .local/pg)"; fi
 	rm -rf bin .local node_modules

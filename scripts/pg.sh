@@ -25,7 +25,9 @@ pg_require_packages() {
   [ -x "$PG_BINDIR/initdb" ] || missing+=(postgresql-15)
   [ -f /usr/share/postgresql/15/extension/pgtap.control ] || missing+=(postgresql-15-pgtap)
   command -v pg_prove >/dev/null || missing+=(libtap-parser-sourcehandler-pgtap-perl)
-  command -v psql >/dev/null || missing+=(postgresql-client-15)
+  # psql, and the pg_dump of the server's major version (db/schema.sql
+  # is its output: /usr/bin/pg_dump may pick a newer client).
+  { command -v psql && [ -x "$PG_BINDIR/pg_dump" ]; } >/dev/null || missing+=(postgresql-client-15)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing ${missing[*]}" >&2
@@ -213,4 +215,18 @@ pg_migrate() {
   [ -x "$DBMATE" ] || die "dbmate is missing: run npm ci (make does this)"
   PGPASSFILE="$1/pgpass" DATABASE_URL=$(pg_url "$1" postgres "$2") \
     "$DBMATE" --no-dump-schema -d db/schema -d db/functions -d db/policies -d db/grants up
+}
+
+# pg_schema_dump DB: DB's schema as db/schema.sql holds it: pg_dump
+# --schema-only, owners and ACLs kept (DBAs read them), without what varies
+# between runs and machines: the server's and pg_dump's versions and the
+# random keys of the \restrict lines pg_dump writes since 15.14 (blank lines
+# squeezed, so dumps with and without them match). dbmate's
+# schema_migrations is in it as a table, never its rows. Connects with the
+# libpq environment (PGHOST, PGPORT, PGUSER, PGPASSFILE). The db test and
+# `make schema-snapshot` both dump with it.
+pg_schema_dump() {
+  "$PG_BINDIR/pg_dump" --schema-only --no-password -d "$1" |
+    sed -e '/^-- Dumped from database version /d' -e '/^-- Dumped by pg_dump version /d' \
+      -e '/^\\restrict /d' -e '/^\\unrestrict /d' | cat -s
 }

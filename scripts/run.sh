@@ -38,7 +38,24 @@ fresh=0
 if ! pg_psql "$home" postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'skeldir'" | grep -q 1; then
   fresh=1
 fi
+# dbmate records the versions it applied, not what they held, so the digest
+# of every file applied here is kept beside the cluster (migrated.sha256):
+# a file since edited, renamed or deleted in the checkout means this
+# database was built from other files than the checkout holds. A warning,
+# not a failure: the demo may still serve. (A cluster from before this
+# record starts one now.)
+applied=$home/migrated.sha256
+[ "$fresh" = 0 ] || rm -f "$applied"
+drift=
+if [ -s "$applied" ]; then
+  drift=$(sha256sum --quiet -c "$applied" 2>/dev/null |
+    sed 's/: FAILED open or read$/: deleted or renamed since/; s/: FAILED$/: edited since/') || true
+fi
 pg_migrate "$home" skeldir >/dev/null
+touch "$applied"
+sha256sum db/schema/* db/functions/* db/policies/* db/grants/* |
+  awk 'FILENAME == ARGV[1] { seen[$2]; next } !($2 in seen)' "$applied" - > "$applied.new"
+cat "$applied.new" >> "$applied" && rm "$applied.new"
 pg_login_role "$home" skeldird_api skeldir_api
 pg_login_role "$home" skeldird_worker skeldir_worker
 pg_login_role "$home" skeldird_admin skeldir_admin
@@ -127,4 +144,5 @@ cat <<MSG
   curl -s http://127.0.0.1:8080/openapi.json     (every route)
 
 MSG
+[ -z "$drift" ] || printf '  warning: the skeldir database was migrated from other files than this checkout holds:\n%s\n  Start over with: make clean && make run\n\n' "$(sed 's/^/    /' <<<"$drift")" >&2
 exec bin/skeldird serve
