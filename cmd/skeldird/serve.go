@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -120,9 +119,8 @@ func serveWorker(ctx context.Context, cfg config.Config, logger *slog.Logger, ln
 	metrics.RegisterMatviewStats(reg, dispatch.MatviewStats(pool))
 	w := dispatch.NewWorker(dispatch.WorkerOptions{Pool: pool, Logger: logger, Metrics: metrics.NewJobs(reg),
 		Executors: cfg.WorkerExecutors, Batch: cfg.WorkerBatch, Poll: cfg.WorkerPoll})
-	host, _ := os.Hostname()
 	feed := changefeed.New(changefeed.Options{Pool: pool, URL: cfg.FeedDatabaseURL, Logger: logger,
-		Metrics: metrics.NewChangeFeed(reg), ID: fmt.Sprintf("%s-%d", host, os.Getpid())})
+		Metrics: metrics.NewChangeFeed(reg), ID: w.ID()})
 	done := make(chan struct{}, 2)
 	go func() { defer func() { done <- struct{}{} }(); w.Run(ctx) }()
 	go func() { defer func() { done <- struct{}{} }(); feed.Run(ctx) }()

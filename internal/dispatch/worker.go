@@ -53,6 +53,10 @@ func NewWorker(o WorkerOptions) *Worker {
 	return &Worker{o: o, id: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), correlation.NewUUID()[:8])}
 }
 
+// ID is how this dispatcher is named in leases, heartbeats and elections:
+// host, pid and a random part, unique even where every container is pid 1.
+func (w *Worker) ID() string { return w.id }
+
 // Run works until ctx is done, then stops claiming and waits for the jobs
 // it is running to finish (each within its soft limit).
 func (w *Worker) Run(ctx context.Context) {
