@@ -1,7 +1,10 @@
 // Command skeldir-load sends signed webhook deliveries at a running skeldird
 // over loopback and prints one JSON line: rate, latency percentiles and
 // answers by status. `make bench-ingest` uses it; so can an operator sizing a
-// deployment.
+// deployment. The load is vegeta's (see internal/loadgen): with -rate it is
+// an open loop, and the percentiles count every delivery, timeouts (at 30 s)
+// and transport errors included. It exits 1 when any delivery was answered
+// 5xx, timed out or failed.
 //
 //	skeldir-load -url http://127.0.0.1:8080 -key skd_... -secret whsec_... -duration 15s -c 32
 //	skeldir-load ... -rate 500        # an open loop at 500 deliveries/s, for latency
@@ -26,8 +29,8 @@ func main() {
 	key := flag.String("key", os.Getenv("SKELDIR_TENANT_KEY"), "tenant API key (or SKELDIR_TENANT_KEY)")
 	secret := flag.String("secret", os.Getenv("SKELDIR_SHOPIFY_SECRET"), "the tenant's Shopify webhook secret (or SKELDIR_SHOPIFY_SECRET)")
 	duration := flag.Duration("duration", 10*time.Second, "how long to send")
-	conc := flag.Int("c", 32, "deliveries in flight at once")
-	rate := flag.Float64("rate", 0, "deliveries per second (an open loop); 0 sends as fast as answers return")
+	conc := flag.Int("c", 32, "deliveries in flight at once (with -rate: workers to start with; more start when all are busy)")
+	rate := flag.Float64("rate", 0, "deliveries started per second whatever the answers do (an open loop); 0: -c at a time, each as soon as the previous answer returns")
 	first := flag.Int64("first-id", time.Now().UnixNano()/1000, "order id of the first delivery; each is new")
 	flag.Parse()
 	if *key == "" || *secret == "" || !strings.HasPrefix(*url, "http://127.") {
@@ -51,10 +54,15 @@ func main() {
 	for code, n := range rep.Status {
 		status[fmt.Sprint(code)] = n
 	}
-	json.NewEncoder(os.Stdout).Encode(map[string]any{
-		"sent": rep.Sent, "rate": rep.Rate(), "p50_ms": ms(rep.P50), "p99_ms": ms(rep.P99),
+	out := map[string]any{
+		"sent": rep.Sent, "rate": rep.Rate(), "requested_rate": *rate,
+		"p50_ms": ms(rep.P50), "p90_ms": ms(rep.P90), "p99_ms": ms(rep.P99), "max_ms": ms(rep.Max),
 		"status": status, "timeouts": rep.Timeouts, "errors": rep.Errors, "seconds": rep.Elapsed.Seconds(),
-	})
+	}
+	if len(rep.ErrorMessages) > 0 {
+		out["error_messages"] = rep.ErrorMessages
+	}
+	json.NewEncoder(os.Stdout).Encode(out)
 	if rep.ServerErrors() > 0 || rep.Timeouts > 0 || rep.Errors > 0 {
 		os.Exit(1)
 	}
