@@ -49,7 +49,7 @@ const base = "urn:skeldir:openapi.json"
 // dialectFormats are the formats a schema of the document may use, each
 // one the validator asserts (TestDialectFormatsAreAsserted). Add one here
 // when the document needs it.
-var dialectFormats = []string{"date", "date-time", "uuid", "uri-reference"}
+var dialectFormats = []string{"date", "date-time", "uuid", "uri", "uri-reference"}
 
 // dialect is the 2020-12 meta-schema made strict: every schema of the
 // document, at any depth ($dynamicRef "meta" brings subschemas back here),
@@ -75,19 +75,32 @@ func dialect() (*jsonschema.Schema, error) {
 	return c.Compile("urn:skeldir:openapi-dialect")
 }
 
-// uriReference is RFC 3986's URI-reference: the library's check (Go's
-// url.Parse) lets spaces and other characters a URI may not hold through.
-var uriReference = &jsonschema.Format{Name: "uri-reference", Validate: func(v any) error {
+// uriReference and uri are RFC 3986's URI-reference and URI (absolute,
+// with a scheme): the library's checks (Go's url.Parse) let spaces and
+// other characters a URI may not hold through.
+var (
+	uriReference = &jsonschema.Format{Name: "uri-reference", Validate: func(v any) error {
+		_, err := parseURI(v)
+		return err
+	}}
+	uri = &jsonschema.Format{Name: "uri", Validate: func(v any) error {
+		if u, err := parseURI(v); err != nil || u == nil || u.IsAbs() {
+			return err
+		}
+		return fmt.Errorf("is relative: a URI has a scheme")
+	}}
+)
+
+func parseURI(v any) (*url.URL, error) {
 	s, ok := v.(string)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if !uriChars.MatchString(s) {
-		return fmt.Errorf("holds a character a URI may not (RFC 3986)")
+		return nil, fmt.Errorf("holds a character a URI may not (RFC 3986)")
 	}
-	_, err := url.Parse(s)
-	return err
-}}
+	return url.Parse(s)
+}
 
 var uriChars = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$`)
 
@@ -125,6 +138,7 @@ func Load(data []byte) (*Document, error) {
 	d.compiler.DefaultDraft(jsonschema.Draft2020)
 	d.compiler.AssertFormat()
 	d.compiler.RegisterFormat(uriReference)
+	d.compiler.RegisterFormat(uri)
 	if err := d.compiler.AddResource(base, root); err != nil {
 		return nil, err
 	}

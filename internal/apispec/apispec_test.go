@@ -22,6 +22,7 @@ const schemas = `{
   "Stamp": {"type": "string", "format": "date-time"},
   "Id": {"type": "string", "format": "uuid"},
   "Link": {"type": "string", "format": "uri-reference"},
+  "URI": {"type": "string", "format": "uri"},
   "Outcome": {"enum": ["accepted", "duplicate"]},
   "Yes": {"const": true},
   "Map": {"type": "object", "additionalProperties": {"type": "integer"}},
@@ -97,6 +98,10 @@ func TestCheckValidatesBodies(t *testing.T) {
 		{"Link", `"urn:uuid:00000000-0000-0000-0000-000000000001"`, ""},
 		{"Link", `"/a b"`, "is not valid uri-reference"},
 		{"Link", `"/a%zz"`, "is not valid uri-reference"},
+		{"URI", `"urn:uuid:00000000-0000-0000-0000-000000000001"`, ""},
+		{"URI", `"http://127.0.0.1:8080/api/investigations/1/status"`, ""},
+		{"URI", `"/api/investigations/1/status"`, "is not valid uri: is relative"},
+		{"URI", `"http://x/a b"`, "is not valid uri"},
 		{"Outcome", `"duplicate"`, ""},
 		{"Outcome", `"rejected"`, `value must be one of 'accepted', 'duplicate'`},
 		{"Yes", `true`, ""},
@@ -200,7 +205,7 @@ func TestLoadRejectsWhatNothingChecks(t *testing.T) {
 	got := err.Error()
 	t.Log(got)
 	for _, want := range []string{
-		"#/components/schemas/S/properties/b/format: value must be one of 'date', 'date-time', 'uuid', 'uri-reference'",
+		"#/components/schemas/S/properties/b/format: value must be one of 'date', 'date-time', 'uuid', 'uri', 'uri-reference'",
 		"#/components/schemas/S/properties/c/items/nullable: not a JSON Schema 2020-12 keyword",
 		"#/components/schemas/S/properties/e/requried: not a JSON Schema 2020-12 keyword",
 	} {
@@ -220,6 +225,7 @@ func TestDialectFormatsAreAsserted(t *testing.T) {
 		c := jsonschema.NewCompiler()
 		c.AssertFormat()
 		c.RegisterFormat(uriReference)
+		c.RegisterFormat(uri)
 		if err := c.AddResource("urn:test", map[string]any{"format": f}); err != nil {
 			t.Fatal(err)
 		}
