@@ -15,7 +15,8 @@ build: bin/skeldird bin/skeldir-load
 bin/%: $(GO_SOURCES)
 	$(GO) build -o $@ ./cmd/$*
 
-# dbmate comes from npm, pinned in package.json and package-lock.json.
+# dbmate and @redocly/cli (the OpenAPI lint a Go test runs) come from npm,
+# pinned in package.json and package-lock.json.
 node_modules/.bin/dbmate: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@

@@ -4369,7 +4369,7 @@ BEGIN
   SELECT c.content INTO cached FROM skeldir.explanation_cache AS c
    WHERE c.tenant_id = tenant AND c.cache_key = key AND c.expires_at > now();
   IF FOUND THEN
-    RETURN cached || jsonb_build_object('cached', true);
+    RETURN cached || jsonb_build_object('entity_id', entity_id, 'cached', true);
   END IF;
 
   call := skeldir.llm_call('explanation', coalesce(request_id, gen_random_uuid()), prompt);
@@ -5310,16 +5310,16 @@ BEGIN
                            'finished on %s found. %s',
                            f ->> 'processor_name', f ->> 'captured', f ->> 'currency', f ->> 'gap', f ->> 'currency',
                            CASE WHEN (f -> 'captured_short') = 'true' THEN 'less' ELSE 'more' END,
-                           CASE WHEN f ->> 'gap_pct' IS NOT NULL THEN format(', a %s%% discrepancy', f ->> 'gap_pct') ELSE '' END,
+                           CASE WHEN f ->> 'gap_pct' IS NOT NULL THEN format(', a discrepancy of %s%%', f ->> 'gap_pct') ELSE '' END,
                            f ->> 'run_finished_on',
                            CASE WHEN (f -> 'captured_short') = 'true'
                                 THEN 'A refund or chargeback only the processor knows of, a partial capture or one in another currency would explain the gap.'
                                 ELSE 'A second charge, or a capture of another order booked under this one, would explain the excess.' END);
     END IF;
   WHEN feature = 'investigation' THEN
-    txt := format('%s, net revenue was %s %s (captured %s, refunded %s; refund rate %s%%) over %s day(s). ',
+    txt := format('%s, net revenue was %s %s (captured %s, refunded %s; refund rate %s) over %s day(s). ',
                   upper(left(span, 1)) || substr(span, 2), f #>> '{totals,net}', cur, f #>> '{totals,captured}', f #>> '{totals,refunded}',
-                  coalesce(f #>> '{totals,refund_rate_pct}', 'n/a'), f ->> 'days');
+                  coalesce((f #>> '{totals,refund_rate_pct}') || '%', 'n/a: nothing captured'), f ->> 'days');
     SELECT txt || CASE WHEN count(*) = 0 THEN 'No day stood out from the daily pattern. '
                        ELSE format('%s day(s) stood out: %s. ', count(*),
                                    string_agg(format('%s (%s)', a ->> 'day', replace(a ->> 'kind', '_', ' ')), ', ' ORDER BY o)) END
@@ -5529,8 +5529,12 @@ BEGIN
   END IF;
   SELECT findings || coalesce(jsonb_agg(jsonb_build_object(
            'finding', CASE a ->> 'kind'
-                        WHEN 'refund_spike' THEN format('%s: refunds of %s %s, a refund rate of %s%%, at least twice the window''s.',
-                                                        a ->> 'day', a ->> 'refunded', cur, coalesce(a ->> 'refund_rate_pct', 'n/a (no captures)'))
+                        WHEN 'refund_spike' THEN
+                          CASE WHEN jsonb_typeof(a -> 'refund_rate_pct') = 'number'
+                               THEN format('%s: refunds of %s %s, a refund rate of %s%%, at least twice the window''s.',
+                                           a ->> 'day', a ->> 'refunded', cur, a ->> 'refund_rate_pct')
+                               ELSE format('%s: refunds of %s %s on a day without captures, so without a refund rate (n/a).',
+                                           a ->> 'day', a ->> 'refunded', cur) END
                         ELSE format('%s: net revenue of %s %s, %s standard deviations from the daily mean of %s %s.',
                                     a ->> 'day', a ->> 'net', cur, a ->> 'z_score', skeldir.major_units(round(stats.mean), cur), cur) END,
            'evidence', CASE a ->> 'kind'
@@ -9291,41 +9295,71 @@ ALTER FUNCTION worker.revenue_realtime(args jsonb, job_id bigint) OWNER TO skeld
 CREATE FUNCTION worker.work(queue text, max_jobs integer, worker_id text) RETURNS TABLE(job_id bigint, kind text, outcome text, seconds double precision)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
+    AS $_$
 DECLARE
-  j record;
+  g record;
   started timestamptz;
+  ran boolean;
+  i integer;
   failure text;
   failure_class text;
 BEGIN
-  FOR j IN SELECT c.id, c.kind, c.args, c.tenant_scope, k.body
-             FROM skeldir.jobs AS c JOIN skeldir.job_kinds AS k ON k.kind = c.kind
-            WHERE c.queue = work.queue::skeldir.queue AND c.state = 'available' AND c.run_at <= now() AND k.batchable
-            ORDER BY c.run_at, c.id
-            LIMIT max_jobs
-              FOR UPDATE OF c SKIP LOCKED LOOP
+  FOR g IN WITH claimed AS MATERIALIZED (
+             SELECT c.id, c.kind, c.args, c.tenant_scope, k.body
+               FROM skeldir.jobs AS c JOIN skeldir.job_kinds AS k ON k.kind = c.kind
+              WHERE c.queue = work.queue::skeldir.queue AND c.state = 'available' AND c.run_at <= now() AND k.batchable
+              ORDER BY c.run_at, c.id
+              LIMIT max_jobs
+                FOR UPDATE OF c SKIP LOCKED)
+           SELECT c.kind, c.body, c.tenant_scope, array_agg(c.id ORDER BY c.id) AS ids,
+                  array_agg(c.args ORDER BY c.id) AS args
+             FROM claimed AS c
+            GROUP BY c.kind, c.body, c.tenant_scope
+            ORDER BY min(c.id) LOOP
     started := clock_timestamp();
-    failure := NULL;
     BEGIN
-      PERFORM skeldir.run_job_body(j.id, j.body, j.args, j.tenant_scope);
+      PERFORM set_config('app.current_tenant_id', coalesce(g.tenant_scope::text, ''), true);
+      EXECUTE format('SELECT %s(x.args, x.id) FROM unnest($1, $2) AS x(args, id)', g.body) USING g.args, g.ids;
+      PERFORM set_config('app.current_tenant_id', '', true);
+      ran := true;
     EXCEPTION WHEN OTHERS THEN
-      GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT, failure_class = RETURNED_SQLSTATE;
+      ran := false;
     END;
-    UPDATE skeldir.jobs AS x
-       SET attempt = x.attempt + 1, started_at = started,
-           state = CASE WHEN failure IS NULL THEN 'completed'::skeldir.job_state ELSE 'running' END,
-           finished_at = CASE WHEN failure IS NULL THEN clock_timestamp() END,
-           leased_by = CASE WHEN failure IS NOT NULL THEN worker_id END
-     WHERE x.id = j.id;
-    outcome := CASE WHEN failure IS NULL THEN 'completed'
-                    ELSE skeldir.settle_failure(j.id, failure_class, failure) END;
-    job_id := j.id;
-    kind := j.kind;
-    seconds := extract(epoch FROM clock_timestamp() - started);
-    RETURN NEXT;
+    IF ran THEN
+      UPDATE skeldir.jobs AS x
+         SET attempt = x.attempt + 1, started_at = started, state = 'completed', finished_at = clock_timestamp()
+       WHERE x.id = ANY (g.ids);
+      RETURN QUERY SELECT u.id, g.kind, 'completed'::text,
+                          extract(epoch FROM clock_timestamp() - started)::double precision / cardinality(g.ids)
+                     FROM unnest(g.ids) AS u(id);
+      CONTINUE;
+    END IF;
+    -- One job of the group failed: each on its own, as one job's failure
+    -- must not decide its neighbours'.
+    FOR i IN 1 .. cardinality(g.ids) LOOP
+      started := clock_timestamp();
+      failure := NULL;
+      BEGIN
+        PERFORM skeldir.run_job_body(g.ids[i], g.body, g.args[i], g.tenant_scope);
+      EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT, failure_class = RETURNED_SQLSTATE;
+      END;
+      UPDATE skeldir.jobs AS x
+         SET attempt = x.attempt + 1, started_at = started,
+             state = CASE WHEN failure IS NULL THEN 'completed'::skeldir.job_state ELSE 'running' END,
+             finished_at = CASE WHEN failure IS NULL THEN clock_timestamp() END,
+             leased_by = CASE WHEN failure IS NOT NULL THEN worker_id END
+       WHERE x.id = g.ids[i];
+      outcome := CASE WHEN failure IS NULL THEN 'completed'
+                      ELSE skeldir.settle_failure(g.ids[i], failure_class, failure) END;
+      job_id := g.ids[i];
+      kind := g.kind;
+      seconds := extract(epoch FROM clock_timestamp() - started);
+      RETURN NEXT;
+    END LOOP;
   END LOOP;
 END
-$$;
+$_$;
 
 ALTER FUNCTION worker.work(queue text, max_jobs integer, worker_id text) OWNER TO skeldir_owner;
 

@@ -5,7 +5,7 @@
 -- tenants that never see each other's rows.
 BEGIN;
 \ir fixtures/two_tenants.sql
-SELECT plan(41);
+SELECT plan(57);
 
 -- Tenant A's October: 60 purchases in sessions with earlier touches (about
 -- two a day), a 50,000.00 USD facebook_paid purchase on 2026-10-20 (a spike),
@@ -122,6 +122,93 @@ SELECT is((SELECT jsonb_build_array(sum((a ->> 'recommended_budget')::numeric),
                                     max((a ->> 'recommended_budget')::numeric) FILTER (WHERE a ->> 'channel' = 'facebook_paid'))
              FROM jsonb_array_elements(:'rec2'::jsonb -> 'allocations') AS a),
           '[10000.00, 2000.00]'::jsonb, 'a channel held at its maximum gives the rest to the others, and the total stays exact');
+
+-- Every entity type of the contract is explained (the reconciliation
+-- discrepancies in reconciliation.sql, beside the runs that find them).
+CREATE TEMP TABLE explained (what text, body jsonb);
+INSERT INTO explained VALUES ('channel by code', :'email'::jsonb);
+SELECT skeldir.explain('channel_performance', skeldir.channel_id('email')::text, :'october') AS email_by_id \gset
+INSERT INTO explained VALUES ('channel by id', :'email_by_id'::jsonb);
+SELECT is(jsonb_build_array(:'email_by_id'::jsonb -> 'explanation', :'email_by_id'::jsonb ->> 'entity_id'),
+          jsonb_build_array(:'email'::jsonb -> 'explanation', skeldir.channel_id('email')),
+          'a channel is explained by its stable id (UUID v5 of its code) as by its code, and the answer names the id asked for');
+SELECT is(skeldir.channel_id('email'), skeldir.uuid_v5(skeldir.namespace_url(), 'urn:skeldir:channel:email'),
+          'a channel''s id is the UUID v5 of urn:skeldir:channel:<code>');
+SELECT throws_ok($$SELECT skeldir.explain('channel_performance', '00000000-0000-0000-0000-000000000000')$$, 'P0002',
+                 'no channel has id 00000000-0000-0000-0000-000000000000', 'a UUID that is no channel''s id is not found');
+INSERT INTO explained
+SELECT 'purchase', skeldir.explain('attribution_score', e.id::text)
+  FROM skeldir.attribution_events AS e WHERE e.external_id = 'spike';
+
+SELECT skeldir.explain('budget_recommendation', :'budget1') AS budget_expl \gset
+INSERT INTO explained VALUES ('budget', :'budget_expl'::jsonb), ('budget with spend', skeldir.explain('budget_recommendation', :'budget3')),
+                             ('budget at a maximum', skeldir.explain('budget_recommendation', :'budget2'));
+SELECT is_empty(format($$
+  SELECT a ->> 'channel' FROM jsonb_array_elements(%L::jsonb -> 'allocations') AS a
+   WHERE NOT EXISTS (SELECT FROM jsonb_array_elements(%L::jsonb -> 'citations') AS c
+                      WHERE c ->> 'metric' = (a ->> 'channel') || '_recommended_budget' AND c -> 'value' = a -> 'recommended_budget')
+$$, :'rec1', :'budget_expl'), 'a budget recommendation''s explanation cites every channel''s recommended budget as the recommendation holds it');
+SELECT ok((:'budget_expl'::jsonb ->> 'explanation') LIKE 'This recommendation for maximize_roas splits the 10000.00 USD budget across %',
+          'and states the budget it splits');
+SELECT is((SELECT jsonb_build_array(c.feature, c.decision) FROM skeldir.llm_api_calls AS c
+            WHERE c.request_id = (:'budget_expl'::jsonb ->> 'request_id')::uuid),
+          '["explanation", "allow"]'::jsonb, 'the explanation is an audited LLM call, as every explanation is');
+SELECT is((skeldir.explain('budget_recommendation', :'budget1') ->> 'cached')::boolean, true,
+          'and the same recommendation again is served from the cache');
+SELECT skeldir.start_budget_optimization(5000, 'maximize_revenue', :'october') AS budget4 \gset
+SELECT throws_ok(format('SELECT skeldir.explain(%L, %L)', 'budget_recommendation', :'budget4'), 'P0002',
+                 format('budget optimization %s is still running: its recommendation can be explained once GET /api/budget/recommendations/%s answers complete',
+                        :'budget4', :'budget4'),
+                 'an optimization still running has no recommendation to explain yet: not found, saying so');
+RESET ROLE;
+UPDATE skeldir.budget_optimization_jobs SET status = 'failed', error = 'injected failure' WHERE id = :'budget4';
+SET LOCAL ROLE skeldir_owner;
+SELECT throws_ok(format('SELECT skeldir.explain(%L, %L)', 'budget_recommendation', :'budget4'), 'P0002',
+                 format('budget optimization %s failed (injected failure), so there is no recommendation to explain', :'budget4'),
+                 'nor has a failed one, which says why');
+SELECT throws_ok($$SELECT skeldir.explain('budget_recommendation', 'five')$$, '22023', NULL,
+                 'a budget recommendation is named by its optimization''s UUID');
+
+-- What the contract requires of every explanation's text and citations.
+SELECT is((SELECT count(*) FROM explained), 6::bigint, 'six explanations to check: two channels, a purchase, three recommendations');
+SELECT is_empty($$ SELECT what, length(body ->> 'explanation') FROM explained
+                    WHERE length(body ->> 'explanation') NOT BETWEEN 150 AND 500 $$,
+                'every explanation is 150 to 500 characters (both contract bounds)');
+SELECT is_empty($$ SELECT what, c FROM explained, jsonb_array_elements(body -> 'citations') AS c
+                    WHERE jsonb_typeof(c -> 'value') <> 'number' OR c ->> 'source' !~ '^[a-z_]+\.[a-z_]+$'
+                       OR coalesce(c ->> 'metric', '') = '' $$,
+                'every citation is a metric with a number and its table.column');
+-- Numbers of the text: not dates, not quoted identifiers.
+SELECT is_empty($$ SELECT what, n[1] FROM explained,
+                    regexp_matches(regexp_replace(regexp_replace(body ->> 'explanation', '"[^"]*"', '', 'g'),
+                                                  '\d{4}-\d{2}-\d{2}', '', 'g'), '(\d+(\.\d+)?)', 'g') AS n
+                    WHERE NOT EXISTS (SELECT FROM jsonb_array_elements(body -> 'citations') AS c
+                                       WHERE (c ->> 'value')::numeric = n[1]::numeric) $$,
+                'every number an explanation states is one of its citations');
+
+-- Investigation evidence is a number, even where a rate would divide by
+-- zero: a refund in November, when nothing was captured.
+RESET ROLE;
+INSERT INTO skeldir.revenue_ledger (tenant_id, vendor, transaction_id, state, order_id, amount_cents, currency, event_id, occurred_at)
+SELECT e.tenant_id, e.vendor, 'late-refund', 'refunded', e.order_id, 1000, 'USD', e.id, '2026-11-03 12:00Z'
+  FROM skeldir.attribution_events AS e WHERE e.tenant_id = :'tenant_a' AND e.external_id = 'spike';
+SET LOCAL ROLE skeldir_owner;
+SELECT set_config('app.current_tenant_id', :'tenant_a', true) \gset
+SELECT skeldir.start_investigation('What happened to refunds in early November?',
+                                   '{"date_range": {"start_date": "2026-11-01", "end_date": "2026-11-05"}}') AS inv5 \gset
+SELECT request_id AS inv5_request FROM skeldir.investigations WHERE id = :'inv5' \gset
+SELECT worker.llm_investigation(jsonb_build_object('investigation_id', :'inv5', 'request_id', :'inv5_request'), 0) \gset
+SELECT skeldir.investigation_status(:'inv5') AS inv5_status \gset
+SELECT is_empty(format($$ SELECT f ->> 'finding', e FROM jsonb_array_elements(%L::jsonb -> 'findings') AS f,
+                                 jsonb_array_elements(f -> 'evidence') AS e
+                           WHERE jsonb_typeof(e -> 'value') IS DISTINCT FROM 'number' $$, :'inv5_status'),
+                'every evidence value is a number, also for a refund spike on a day without captures');
+SELECT is((SELECT jsonb_agg(e ORDER BY e ->> 'metric') FROM jsonb_array_elements(:'inv5_status'::jsonb -> 'findings') AS f,
+                  jsonb_array_elements(f -> 'evidence') AS e
+            WHERE f ->> 'finding' LIKE '2026-11-03: refunds of%'),
+          '[{"value": 0.00, "metric": "captured_revenue_2026-11-03", "source": "revenue_ledger.amount_cents"},
+            {"value": 10.00, "metric": "refunded_revenue_2026-11-03", "source": "revenue_ledger.amount_cents"}]'::jsonb,
+          'whose evidence is the day''s refunds and its captured revenue, 0, instead of a refund rate over nothing');
 
 -- Bad input is refused up front, naming what is wrong.
 SELECT throws_ok($$SELECT skeldir.start_investigation('why?')$$, '22023', 'question must be 10 to 500 characters',

@@ -3,7 +3,7 @@
 -- that follows its job, coalesced requests, idempotent reruns and tenants
 -- kept apart.
 BEGIN;
-SELECT plan(28);
+SELECT plan(45);
 
 SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Reconciled') AS created \gset
 SELECT created ->> 'tenant_id' AS other FROM admin.create_tenant('Other shop') AS created \gset
@@ -72,6 +72,19 @@ SELECT set_config('app.current_tenant_id', :'tenant', true);
 SELECT throws_ok($$SELECT skeldir.request_reconciliation('2026-04-01', '2026-03-01')$$, '22023', NULL,
                  'a window that ends before it starts is refused');
 
+-- Before the first run: what the contract requires, all the same. Every
+-- platform's last_sync is when the tenant was created (its numbers, all
+-- zero, are those of that moment), and so is the last full sync.
+SELECT created_at AS tenant_created FROM skeldir.tenants WHERE id = :'tenant' \gset
+SELECT skeldir.reconciliation_overview_for(:'tenant') AS before_any \gset
+SELECT is((SELECT jsonb_agg(DISTINCT jsonb_build_array(p ->> 'connection_status', (p ->> 'last_sync')::timestamptz))
+             FROM jsonb_array_elements(:'before_any'::jsonb -> 'platforms') AS p)
+          || jsonb_build_array((:'before_any'::jsonb ->> 'last_full_sync')::timestamptz),
+          jsonb_build_array(jsonb_build_array('pending', :'tenant_created'::timestamptz), :'tenant_created'::timestamptz),
+          'before any run every platform is pending, last synced when the tenant was created, and so is the last full sync');
+SELECT is(skeldir.reconciliation_platform_for(:'tenant', 'Shopify') -> 'discrepancies', '[]'::jsonb,
+          'and a platform lists no discrepancies');
+
 -- Request, coalesce, claim.
 SELECT skeldir.request_reconciliation('2026-03-01', '2026-03-20') AS run \gset
 SELECT is((SELECT array_agg(status::text ORDER BY platform) FROM skeldir.reconciliation_platform_status),
@@ -130,6 +143,74 @@ SELECT ok((SELECT bool_and(last_run_id = :'run' AND synced_run_id = :'run' AND l
              FROM skeldir.reconciliation_platform_status),
           'every platform records the run and when it synced');
 
+-- What the API answers once the view has refreshed.
+REFRESH MATERIALIZED VIEW analytics.mv_reconciliation_status;
+SELECT finished_at AS run_finished FROM skeldir.reconciliation_runs WHERE id = :'run' \gset
+SELECT skeldir.reconciliation_overview_for(:'tenant') AS after_run \gset
+SELECT is((SELECT jsonb_agg(DISTINCT (p ->> 'last_sync')::timestamptz) FROM jsonb_array_elements(:'after_run'::jsonb -> 'platforms') AS p)
+          || jsonb_build_array((:'after_run'::jsonb ->> 'last_full_sync')::timestamptz),
+          jsonb_build_array(:'run_finished'::timestamptz, :'run_finished'::timestamptz),
+          'after the run, every platform''s last_sync and the last full sync are when the run finished');
+SELECT results_eq(format($$
+  SELECT p, d ->> 'order_id', d ->> 'outcome', (d ->> 'id')::uuid = skeldir.reconciliation_result_id(%1$L, %2$L, (d ->> 'shop_platform')::skeldir.vendor, d ->> 'order_id')
+    FROM unnest(ARRAY['shopify', 'woocommerce', 'stripe', 'paypal']) AS p,
+         jsonb_array_elements(skeldir.reconciliation_platform_for(%1$L, p) -> 'discrepancies') WITH ORDINALITY AS x(d, o)
+   ORDER BY array_position(ARRAY['shopify', 'woocommerce', 'stripe', 'paypal'], p), o
+$$, :'tenant', :'run'), $$ VALUES ('shopify', 'X1', 'discrepancy', true), ('shopify', 'G1', 'ghost', true),
+              ('woocommerce', 'P1', 'discrepancy', true), ('woocommerce', 'D1', 'discrepancy', true),
+              ('paypal', 'X1', 'discrepancy', true), ('paypal', 'P1', 'discrepancy', true), ('paypal', 'D1', 'discrepancy', true) $$,
+  'a platform lists the ghost and discrepant orders of its numbers'' run, newest first, each with its result''s id');
+SELECT is((SELECT d FROM jsonb_array_elements(skeldir.reconciliation_platform_for(:'tenant', 'paypal') -> 'discrepancies') AS d
+            WHERE d ->> 'order_id' = 'D1'),
+          jsonb_build_object('id', (SELECT id FROM skeldir.reconciliation_results WHERE order_id = 'D1'), 'order_id', 'D1',
+                             'outcome', 'discrepancy', 'ordered_at', '2026-03-04T00:00:00+00:00'::timestamptz,
+                             'shop_platform', 'woocommerce', 'processor_platform', 'paypal', 'currency', 'USD',
+                             'claimed', 100.00, 'captured', 98.50, 'discrepancy_bps', -150),
+          'each discrepancy says what was claimed and captured');
+
+-- Explaining a discrepancy, by that id.
+SELECT id AS d1 FROM skeldir.reconciliation_results WHERE order_id = 'D1' \gset
+SELECT id AS g1 FROM skeldir.reconciliation_results WHERE order_id = 'G1' \gset
+SELECT id AS x1 FROM skeldir.reconciliation_results WHERE order_id = 'X1' \gset
+SELECT id AS a1 FROM skeldir.reconciliation_results WHERE order_id = 'A1' \gset
+SELECT skeldir.explain('reconciliation_discrepancy', :'d1') AS d1_expl \gset
+SELECT is(:'d1_expl'::jsonb ->> 'explanation',
+          'WooCommerce order "D1" of 2026-03-04 claims 100.00 USD, but PayPal captured 98.50 USD for it: 1.50 USD less than '
+          'claimed, a discrepancy of 1.50%, as the reconciliation run that finished on ' || (:'run_finished'::timestamptz AT TIME ZONE 'UTC')::date
+          || ' found. A refund or chargeback only the processor knows of, a partial capture or one in another currency would explain the gap.',
+          'a discrepancy is explained with the run''s amounts');
+SELECT is(:'d1_expl'::jsonb -> 'citations',
+          '[{"metric": "claimed_revenue", "value": 100.00, "unit": "USD", "source": "reconciliation_results.claimed_cents"},
+            {"metric": "captured_revenue", "value": 98.50, "unit": "USD", "source": "reconciliation_results.captured_cents"},
+            {"metric": "captured_short_of_claim", "value": 1.50, "unit": "USD", "source": "reconciliation_results.captured_cents"},
+            {"metric": "discrepancy_pct", "value": 1.50, "unit": "%", "source": "reconciliation_results.discrepancy_bps"}]'::jsonb,
+          'citing each amount it states');
+SELECT is((SELECT jsonb_build_array(c.feature, c.decision) FROM skeldir.llm_api_calls AS c
+            WHERE c.request_id = (:'d1_expl'::jsonb ->> 'request_id')::uuid),
+          '["explanation", "allow"]'::jsonb, 'through the audited LLM call path');
+CREATE TEMP TABLE explained AS
+SELECT o AS what, skeldir.explain('reconciliation_discrepancy', id::text) AS body
+  FROM skeldir.reconciliation_results AS r, LATERAL (SELECT r.order_id AS o) AS x WHERE r.outcome <> 'verified';
+SELECT ok((SELECT body ->> 'explanation' LIKE 'Shopify order "G1" of 2026-03-03 claims 50.00 USD, and no payment processor captured it: a ghost order, 50.00 USD short%'
+             FROM explained WHERE what = 'G1')
+          AND (SELECT body ->> 'explanation' LIKE '%3.33 USD more than claimed, a discrepancy of 11.10%' FROM explained WHERE what = 'X1'),
+          'a ghost order and one captured beyond its claim are explained as such');
+SELECT is_empty($$ SELECT what FROM explained WHERE length(body ->> 'explanation') NOT BETWEEN 150 AND 500
+                      OR EXISTS (SELECT FROM jsonb_array_elements(body -> 'citations') AS c WHERE jsonb_typeof(c -> 'value') <> 'number')
+                      OR EXISTS (SELECT FROM regexp_matches(regexp_replace(regexp_replace(body ->> 'explanation', '"[^"]*"', '', 'g'),
+                                                                           '\d{4}-\d{2}-\d{2}', '', 'g'), '(\d+(\.\d+)?)', 'g') AS n
+                                  WHERE NOT EXISTS (SELECT FROM jsonb_array_elements(body -> 'citations') AS c
+                                                     WHERE (c ->> 'value')::numeric = n[1]::numeric)) $$,
+                'every discrepancy''s explanation is 150 to 500 characters and cites, as a number, every number it states');
+SELECT throws_ok(format('SELECT skeldir.explain(%L, %L)', 'reconciliation_discrepancy', :'a1'), 'P0002',
+                 format('reconciliation result %s is a verified order: there is no discrepancy to explain', :'a1'),
+                 'a verified order has no discrepancy to explain');
+SELECT throws_ok($$SELECT skeldir.explain('reconciliation_discrepancy', '00000000-0000-0000-0000-000000000000')$$, 'P0002', NULL,
+                 'an id that names no finding is not found');
+SELECT throws_ok($$SELECT skeldir.explain('reconciliation_discrepancy', 'D1')$$, '22023', NULL,
+                 'and a discrepancy is named by its UUID, not its order id');
+SELECT array_agg(id ORDER BY order_id)::text AS ids_before FROM skeldir.reconciliation_results \gset
+
 -- A rerun of the same run (what a retry does) replaces its rows with the same rows.
 CREATE TEMP VIEW fingerprint AS
   SELECT count(*) AS n,
@@ -142,6 +223,8 @@ SELECT worker.reconciliation_run(jsonb_build_object('run_id', :'run'), -1);
 SELECT worker.reconciliation_run(jsonb_build_object('run_id', :'run'), -1);
 SELECT is((SELECT (n, h) FROM fingerprint), ROW(:first_n::bigint, :'first_hash'::text),
           'rerunning a run gives identical rows, never duplicates');
+SELECT is((SELECT array_agg(id ORDER BY order_id)::text FROM skeldir.reconciliation_results), :'ids_before',
+          'and the same ids');
 
 -- A run whose job fails: retried, then dead-lettered.
 SELECT skeldir.request_reconciliation('2026-03-01', '2026-04-01') AS failing \gset
@@ -165,6 +248,16 @@ SELECT ok((SELECT bool_and(status = 'failed' AND error = 'still unreadable' AND 
           'every platform is failed, and keeps the counts and sync time of the last completed run');
 SELECT is((SELECT count(*) FROM skeldir.reconciliation_results WHERE run_id = :'failing'), 0::bigint,
           'a failed run leaves no results');
+REFRESH MATERIALIZED VIEW analytics.mv_reconciliation_status;
+SELECT finished_at AS rerun_finished FROM skeldir.reconciliation_runs WHERE id = :'run' \gset
+SELECT skeldir.reconciliation_overview_for(:'tenant') AS after_failure \gset
+SELECT is((SELECT jsonb_agg(DISTINCT jsonb_build_array(p ->> 'connection_status', (p ->> 'last_sync')::timestamptz))
+             FROM jsonb_array_elements(:'after_failure'::jsonb -> 'platforms') AS p)
+          || jsonb_build_array((:'after_failure'::jsonb ->> 'last_full_sync')::timestamptz),
+          jsonb_build_array(jsonb_build_array('failed', :'rerun_finished'::timestamptz), :'rerun_finished'::timestamptz),
+          'after a failed run, every platform last synced, fully, when the completed run (rerun since) finished');
+SELECT is((SELECT count(*) FROM jsonb_array_elements(skeldir.reconciliation_platform_for(:'tenant', 'paypal') -> 'discrepancies')),
+          3::bigint, 'and still lists that run''s discrepancies');
 
 -- Tenants apart, as the owner that definer functions run as.
 SET LOCAL ROLE skeldir_owner;
@@ -179,6 +272,10 @@ SELECT is((SELECT count(*) FROM skeldir.reconciliation_results WHERE run_id = :'
           'another tenant''s results are invisible, even to the owner');
 SELECT is((SELECT count(*) FROM skeldir.reconciliation_platform_status WHERE last_run_id = :'other_run'), 0::bigint,
           'another tenant''s platform status is invisible');
+SELECT set_config('app.current_tenant_id', :'other', true);
+SELECT throws_ok(format('SELECT skeldir.explain(%L, %L)', 'reconciliation_discrepancy', :'d1'), 'P0002', NULL,
+                 'another tenant''s discrepancy does not exist for a tenant');
+SELECT set_config('app.current_tenant_id', :'tenant', true);
 SELECT throws_ok(format($$SELECT worker.reconciliation_run(%L, -1)$$, jsonb_build_object('run_id', :'other_run')),
                  '22023', NULL, 'a tenant cannot run another tenant''s run');
 RESET ROLE;
