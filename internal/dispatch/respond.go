@@ -44,7 +44,7 @@ func ourWords(pgErr *pgconn.PgError, fallback string) string {
 // judges input: a refused parameter (SQLSTATE class 22, with the parameter
 // named as the error's column) is a 400 naming the field, a refused access
 // token (PT401, PostgREST's spelling of an HTTP status) a 401, a missing row
-// a 404, a feature the contract names but Skeldir does not offer yet a 501.
+// a 404.
 // A database that cannot take the request now (unreachable, restarting, out
 // of connections or resources, or a transaction that lost a race and may
 // simply be retried: databaseBusy) is a 503 with Retry-After. Anything else
@@ -61,9 +61,6 @@ func writeDatabaseError(w http.ResponseWriter, r *http.Request, err error) {
 		case pgErr.Code == "P0002":
 			problem.Write(w, r, problem.Details{Type: "not_found", Title: "Not Found",
 				Status: http.StatusNotFound, Detail: ourWords(pgErr, "nothing here for this tenant")})
-		case pgErr.Code == "0A000":
-			problem.Write(w, r, problem.Details{Type: "not_implemented", Title: "Not Implemented",
-				Status: http.StatusNotImplemented, Detail: ourWords(pgErr, "not implemented")})
 		case databaseBusy(pgErr.Code):
 			writeUnavailable(w, r)
 		default:
