@@ -61,15 +61,7 @@ func New(t testing.TB) *DB {
 func NewWALReplica(t testing.TB) *DB {
 	t.Helper()
 	_, template := env(t)
-	raw := os.Getenv("SKELDIR_TEST_REPLICA_SUPERUSER_URL")
-	if raw == "" {
-		t.Fatal("SKELDIR_TEST_REPLICA_SUPERUSER_URL is not set: run the tests with `make test`")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatalf("SKELDIR_TEST_REPLICA_SUPERUSER_URL: %v", err)
-	}
-	return createOn(t, u, "r", "TEMPLATE "+pgx.Identifier{template}.Sanitize())
+	return createOn(t, clusterURL(t, "SKELDIR_TEST_REPLICA_SUPERUSER_URL"), "r", "TEMPLATE "+pgx.Identifier{template}.Sanitize())
 }
 
 // NewCrashable clones the template on the third cluster `make test` starts,
@@ -82,13 +74,10 @@ func NewWALReplica(t testing.TB) *DB {
 func NewCrashable(t testing.TB) (*DB, func(down time.Duration)) {
 	t.Helper()
 	_, template := env(t)
-	raw, ctl := os.Getenv("SKELDIR_TEST_CRASH_SUPERUSER_URL"), os.Getenv("SKELDIR_TEST_CRASH_CTL")
-	if raw == "" || ctl == "" {
-		t.Fatal("SKELDIR_TEST_CRASH_SUPERUSER_URL and SKELDIR_TEST_CRASH_CTL are not set: run the tests with `make test`")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatalf("SKELDIR_TEST_CRASH_SUPERUSER_URL: %v", err)
+	u := clusterURL(t, "SKELDIR_TEST_CRASH_SUPERUSER_URL")
+	ctl := os.Getenv("SKELDIR_TEST_CRASH_CTL")
+	if ctl == "" {
+		t.Fatal("SKELDIR_TEST_CRASH_CTL is not set: run the tests with `make test`")
 	}
 	run := func(word string) {
 		if out, err := exec.Command("sh", "-c", ctl+" "+word).CombinedOutput(); err != nil {
@@ -101,6 +90,21 @@ func NewCrashable(t testing.TB) (*DB, func(down time.Duration)) {
 		run("start")
 	}
 	return createOn(t, u, "c", "TEMPLATE "+pgx.Identifier{template}.Sanitize()), crash
+}
+
+// clusterURL is the superuser URL of another test cluster, from the
+// environment variable name.
+func clusterURL(t testing.TB, name string) *url.URL {
+	t.Helper()
+	raw := os.Getenv(name)
+	if raw == "" {
+		t.Fatalf("%s is not set: run the tests with `make test`", name)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return u
 }
 
 // NewEmpty creates an empty database, with no migrations applied, for tests
