@@ -11,18 +11,79 @@
 #      loop at half that peak rate for latency. Percentiles count every
 #      delivery, timeouts included.
 # Targets: (3) >= 0.5 x (1); (3) >= 0.8 x (2); p99 < 50 ms at half the peak.
+#
+# Before those, phase sql (issue 15, target 1): 2,000 real-shaped Shopify
+# orders/create deliveries (scripts/sql/ingest_deliveries.sql: customer,
+# addresses, browser IP, a note, line items, UTM note attributes) through
+# api.ingest_webhook in one transaction, against the same event and ledger
+# rows (the payload as projected, the same columns) inserted directly in one
+# transaction (scripts/sql/ingest_ratio.sql), interleaved in pairs
+# (INGEST_PAIRS, default 3: ingest, direct, ingest, direct, ...) on a
+# database of its own in the same cluster. It prints each pair's ratio and
+# their median against the target (<= 3). BENCH_PHASES picks phases: sql,
+# http (1 to 3), or both (the default: "sql http").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
 
-command -v curl >/dev/null || die "curl is missing (apt-get install curl)"
-[ -x bin/skeldird ] && [ -x bin/skeldir-load ] || die "build first: make bench-ingest builds bin/skeldird and bin/skeldir-load"
+phases=" ${BENCH_PHASES:-sql http} "
+case "$phases" in *" http "*) http_phase=1 ;; *) http_phase= ;; esac
+case "$phases" in *" sql "*) sql_phase=1 ;; *) sql_phase= ;; esac
+[ -n "$http_phase$sql_phase" ] || die "BENCH_PHASES names no phase (sql, http): $phases"
+if [ -n "$http_phase" ]; then
+  command -v curl >/dev/null || die "curl is missing (apt-get install curl)"
+  [ -x bin/skeldird ] && [ -x bin/skeldir-load ] || die "build first: make bench-ingest builds bin/skeldird and bin/skeldir-load"
+fi
 seconds=${BENCH_SECONDS:-15}
 clients=8
 
 pg_throwaway "shared_buffers = 256MB" skeldir
 pg_login_role "$home" skeldird_api skeldir_api
 port=$(pg_port "$home")
+
+# Phase sql. Each timing is one psql session's \timing of one call, in ms:
+# one statement, so one transaction, its commit included.
+if [ -n "$sql_phase" ]; then
+  pg_psql "$home" postgres -c "CREATE DATABASE skeldir_sql TEMPLATE skeldir" >/dev/null
+  sqlb() { pg_psql "$home" skeldir_sql -tA "$@"; }
+  count=${INGEST_DELIVERIES:-2000}
+  pairs=${INGEST_PAIRS:-3}
+  read -r tenant key secret < <(sqlb -F ' ' \
+    -c "SELECT t ->> 'tenant_id', t ->> 'api_key', t #>> '{webhook_secrets,shopify}' FROM admin.create_tenant('bench ingest') AS t")
+  baseline_tenant=$(sqlb -c "SELECT admin.create_tenant('bench direct') ->> 'tenant_id'")
+  sqlb -v key="$key" -v secret="$secret" -v rounds="$pairs" -v count="$count" \
+    -v template="$(cat cmd/skeldird/testdata/vendors/shopify/order_paid.json)" -f scripts/sql/ingest_deliveries.sql >/dev/null
+  sqlb -f scripts/sql/ingest_ratio.sql >/dev/null
+  timed_call() {
+    sqlb <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
+\\timing on
+SELECT $1 \\g /dev/null
+SQL
+  }
+  # Round 0 warms the cluster up, both sides, untimed.
+  sqlb -c "SELECT bench.ingest(0)" -c "SELECT bench.stage(0, '$tenant', '$baseline_tenant')" -c "SELECT bench.direct(0)" >/dev/null
+  sqlb -c "VACUUM ANALYZE skeldir.attribution_events, skeldir.revenue_ledger, skeldir.jobs" >/dev/null
+  sql_lines=()
+  for i in $(seq 1 "$pairs"); do
+    s=$(timed_call "bench.ingest($i)")
+    sqlb -c "SELECT bench.stage($i, '$tenant', '$baseline_tenant')" >/dev/null
+    b=$(timed_call "bench.direct($i)")
+    sql_lines+=("$s $b")
+    echo "pair $i: ingest $s ms, direct $b ms" >&2
+  done
+  printf '%s\n' "${sql_lines[@]}" | awk -v n="$count" '
+    { s[NR] = $1; b[NR] = $2; ratio[NR] = $1 / $2 }
+    END {
+      printf "\n%-44s %12s %12s %8s\n", "ingest SQL (" n " deliveries, one transaction)", "ingest ms", "direct ms", "ratio"
+      for (i = 1; i <= NR; i++)
+        printf "%-44s %12.0f %12.0f %8.2f   (%.3f vs %.3f ms a delivery)\n", "pair " i, s[i], b[i], ratio[i], s[i] / n, b[i] / n
+      for (i = 1; i <= NR; i++) for (j = i + 1; j <= NR; j++) if (ratio[j] < ratio[i]) { t = ratio[i]; ratio[i] = ratio[j]; ratio[j] = t }
+      med = (NR % 2) ? ratio[(NR + 1) / 2] : (ratio[NR / 2] + ratio[NR / 2 + 1]) / 2
+      printf "\nmedian ratio ingest / direct insert: %.2f (target <= 3) %s\n", med, (med <= 3 ? "ok" : "ABOVE TARGET")
+    }'
+  pg_psql "$home" postgres -c "DROP DATABASE skeldir_sql" >/dev/null
+fi
+[ -n "$http_phase" ] || exit 0
 
 # BENCH_FEED=1: the ingest path as it runs while the change feed is on. A
 # worker with the feed's login creates the slot and switches the mode to
