@@ -1,7 +1,7 @@
 -- The attribution models (SPEC §6.2): exact sums, the rules of each model,
 -- determinism, and the trigger that refuses drift.
 BEGIN;
-SELECT plan(12);
+SELECT plan(21);
 
 SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Attribution') AS created \gset
 \set purchases 60
@@ -75,6 +75,49 @@ SELECT is((SELECT h FROM fingerprint), :'first_hash', 'recomputing the window tw
 SELECT throws_ok($$UPDATE skeldir.attribution_credits SET linear_cents = linear_cents + 1
                     WHERE ctid = (SELECT min(ctid) FROM skeldir.attribution_credits WHERE linear_cents > 0)$$,
                  '23514', NULL, 'a credit that breaks its purchase''s sum is refused');
+
+-- A recompute of a long window whose inputs did not change returns without
+-- computing (skeldir.attribution_recomputes); every change to what it reads
+-- or left makes it compute again, including events dated outside the window.
+SELECT is(skeldir.recompute_attribution('2026-09-01', '2026-12-01'), 0::bigint,
+          'an unchanged window writes nothing');
+DELETE FROM skeldir.attribution_credits
+ WHERE event_id = (SELECT id FROM skeldir.attribution_events WHERE external_id = '1-0');
+SELECT is(skeldir.recompute_attribution('2026-09-01', '2026-12-01'), 3::bigint,
+          'credits deleted by hand are written again by the next recompute of their window');
+SELECT is((SELECT h FROM fingerprint), :'first_hash', 'as they were');
+TRUNCATE skeldir.attribution_credits;
+SELECT cmp_ok(skeldir.recompute_attribution('2026-09-01', '2026-12-01'), '>', 0::bigint,
+              'credits truncated (no row trigger fires) are written again too');
+SELECT is((SELECT h FROM fingerprint), :'first_hash', 'as they were, again');
+-- Purchase 1-0 (2026-10-02, session sess-1) and a touch 30 days before it,
+-- dated before the window [2026-10-02, 2026-11-01).
+SELECT skeldir.recompute_attribution('2026-10-02', '2026-11-01');
+INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_id, vendor, topic, event_type,
+  external_id, session_id, revenue_cents, currency, channel, occurred_at, payload)
+VALUES (:'tenant', 'late-touch', gen_random_uuid(), 'shopify', 'checkouts/update', 'checkout', 'late-touch', 'sess-1',
+        0, 'USD', 'tiktok_paid', '2026-09-03', '{}');
+SELECT cmp_ok(skeldir.recompute_attribution('2026-10-02', '2026-11-01'), '>', 0::bigint,
+              'a touch dated before the window, within 30 days of one of its purchases, makes it compute');
+SELECT is((SELECT a.first_touch_cents > 0 FROM skeldir.attribution_credits AS a
+             JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+            WHERE e.external_id = '1-0' AND a.channel = 'tiktok_paid'), true, 'and the touch is the first');
+-- A processor's charge without a session in the window, then the shop's
+-- order with a session months later: the order is the shop's now.
+INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_id, vendor, topic, event_type,
+  external_id, order_id, revenue_cents, currency, channel, occurred_at, payload)
+VALUES (:'tenant', 'far-charge', gen_random_uuid(), 'stripe', 'charge.succeeded', 'purchase', 'far-charge', 'ord_far',
+        2500, 'USD', 'email', '2026-10-10', '{}');
+SELECT skeldir.recompute_attribution('2026-09-01', '2026-12-01');
+INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_id, vendor, topic, event_type,
+  external_id, order_id, session_id, revenue_cents, currency, channel, occurred_at, payload)
+VALUES (:'tenant', 'far-order', gen_random_uuid(), 'shopify', 'orders/paid', 'purchase', 'far-order', 'ord_far',
+        'sess-far', 2500, 'USD', 'facebook_paid', '2027-03-01', '{}');
+SELECT is(skeldir.recompute_attribution('2026-09-01', '2026-12-01'), 1::bigint,
+          'another event of one of its orders, dated months after the window, makes it compute');
+SELECT is((SELECT array_agg(h.change) FROM skeldir.attribution_credit_history AS h
+             JOIN skeldir.attribution_events AS e ON e.id = h.event_id WHERE e.external_id = 'far-charge'),
+          ARRAY['withdrawn'], 'and the charge''s credit is withdrawn: the order is credited through the shop''s event');
 
 -- An order announced twice, the later-arriving event carrying the earlier
 -- time on the previous day: both days are to be recomputed, and the order is
