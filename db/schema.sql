@@ -1175,11 +1175,21 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'unknown job kind %', quote_literal(kind) USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF k.fault AND NOT (SELECT f.enabled FROM skeldir.fault_injection AS f) THEN
-    RAISE EXCEPTION 'fault injection is disabled: % cannot be enqueued', kind
-      USING ERRCODE = 'insufficient_privilege', HINT = 'An operator enables it with admin.set_fault_injection(true).';
+  IF k.fault THEN
+    IF NOT (SELECT f.enabled FROM skeldir.fault_injection AS f) THEN
+      RAISE EXCEPTION 'fault injection is disabled: % cannot be enqueued', kind
+        USING ERRCODE = 'insufficient_privilege', HINT = 'An operator enables it with admin.set_fault_injection(true).';
+    END IF;
   END IF;
   LOOP
+    IF dedupe_key IS NOT NULL THEN
+      SELECT j.id INTO job FROM skeldir.jobs AS j
+       WHERE j.dedupe_key = enqueue.dedupe_key AND j.state = 'available'
+         FOR KEY SHARE;
+      IF job IS NOT NULL THEN
+        RETURN job;
+      END IF;
+    END IF;
     INSERT INTO skeldir.jobs AS j (kind, queue, args, tenant_scope, run_at, dedupe_key)
     VALUES (k.kind, k.queue, coalesce(args, '{}'), tenant, coalesce(run_at, now()), dedupe_key)
     ON CONFLICT (dedupe_key) WHERE state = 'available' DO NOTHING
@@ -1188,13 +1198,8 @@ BEGIN
       PERFORM pg_notify('skeldir_jobs', k.queue::text);  -- delivered at commit
       RETURN job;
     END IF;
-    SELECT j.id INTO job FROM skeldir.jobs AS j
-     WHERE j.dedupe_key = enqueue.dedupe_key AND j.state = 'available'
-       FOR KEY SHARE;
-    IF job IS NOT NULL THEN
-      RETURN job;
-    END IF;
-    -- Claimed in between: it may have read its inputs already; ask again.
+    -- Inserted by another transaction in between, or claimed in between
+    -- (it may have read its inputs already): ask again.
   END LOOP;
 END
 $$;
@@ -3405,64 +3410,44 @@ $$;
 ALTER FUNCTION skeldir.attribute(list jsonb, key_field text, value_field text, VARIADIC names text[]) OWNER TO skeldir_owner;
 
 --
--- Name: attribution_events; Type: TABLE; Schema: skeldir; Owner: skeldir_books
---
-
-CREATE TABLE skeldir.attribution_events (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    idempotency_key text NOT NULL,
-    correlation_id uuid NOT NULL,
-    vendor skeldir.vendor NOT NULL,
-    topic text NOT NULL,
-    event_type skeldir.event_type NOT NULL,
-    external_id text NOT NULL,
-    order_id text,
-    session_id text,
-    revenue_cents bigint NOT NULL,
-    currency text,
-    channel text NOT NULL,
-    utm_source text,
-    utm_medium text,
-    referrer text,
-    occurred_at timestamp with time zone NOT NULL,
-    received_at timestamp with time zone DEFAULT now() NOT NULL,
-    payload jsonb NOT NULL,
-    pii_paths text[] DEFAULT '{}'::text[] NOT NULL,
-    CONSTRAINT attribution_events_check CHECK (((revenue_cents = 0) OR (currency IS NOT NULL))),
-    CONSTRAINT attribution_events_idempotency_key_check CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 255))),
-    CONSTRAINT attribution_events_revenue_cents_check CHECK ((revenue_cents >= 0))
-);
-
-ALTER TABLE ONLY skeldir.attribution_events FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.attribution_events OWNER TO skeldir_books;
-
---
--- Name: TABLE attribution_events; Type: COMMENT; Schema: skeldir; Owner: skeldir_books
---
-
-COMMENT ON TABLE skeldir.attribution_events IS 'Accepted webhook deliveries, one per idempotency key; append-only, PII-free.';
-
---
 -- Name: attribution_days(text[], date[], text[], timestamp with time zone[]); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.attribution_days(orders text[], days date[], sessions text[], touched_at timestamp with time zone[]) RETURNS date[]
-    LANGUAGE sql STABLE
-    BEGIN ATOMIC
- SELECT array_agg(x.day ORDER BY x.day) AS array_agg
-    FROM ( SELECT unnest(attribution_days.days) AS day
-         UNION
-          SELECT ((o.occurred_at AT TIME ZONE 'UTC'::text))::date AS timezone
-            FROM skeldir.attribution_events o
-           WHERE ((o.tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)) AND (o.order_id = ANY (attribution_days.orders)) AND (o.event_type = 'purchase'::skeldir.event_type) AND (o.revenue_cents > 0))
-         UNION
-          SELECT ((p.occurred_at AT TIME ZONE 'UTC'::text))::date AS timezone
-            FROM (UNNEST(attribution_days.sessions, attribution_days.touched_at) t(session_id, at)
-              JOIN skeldir.attribution_events p ON (((p.tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)) AND (p.session_id = t.session_id) AND ((p.occurred_at >= t.at) AND (p.occurred_at <= (t.at + '30 days'::interval))) AND (p.event_type = 'purchase'::skeldir.event_type) AND (p.revenue_cents > 0))))) x
-   WHERE (x.day IS NOT NULL);
-END;
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+DECLARE
+  tenant uuid := skeldir.current_tenant_id();
+  found date[];
+BEGIN
+  IF coalesce(cardinality(orders), 0) = 0 AND coalesce(cardinality(sessions), 0) = 0 THEN
+    IF coalesce(cardinality(days), 0) = 0 THEN
+      RETURN NULL;
+    END IF;
+    RETURN (SELECT array_agg(DISTINCT d ORDER BY d) FROM unnest(days) AS d WHERE d IS NOT NULL);
+  END IF;
+  SELECT array_agg(DISTINCT x.day ORDER BY x.day) INTO found
+    FROM (SELECT d AS day FROM unnest(days) AS d
+          UNION ALL
+          SELECT (o.occurred_at AT TIME ZONE 'UTC')::date
+            FROM unnest(orders) AS q(order_id)
+           CROSS JOIN LATERAL (SELECT e.occurred_at FROM skeldir.attribution_events AS e
+                                WHERE e.tenant_id = tenant AND e.order_id = q.order_id
+                                  AND e.event_type = 'purchase' AND e.revenue_cents > 0
+                               OFFSET 0) AS o
+          UNION ALL
+          SELECT (p.occurred_at AT TIME ZONE 'UTC')::date
+            FROM unnest(sessions, touched_at) AS t(session_id, at)
+           CROSS JOIN LATERAL (SELECT e.occurred_at FROM skeldir.attribution_events AS e
+                                WHERE e.tenant_id = tenant AND e.session_id = t.session_id
+                                  AND e.occurred_at BETWEEN t.at AND t.at + interval '30 days'
+                                  AND e.event_type = 'purchase' AND e.revenue_cents > 0
+                               OFFSET 0) AS p) AS x
+   WHERE x.day IS NOT NULL;
+  RETURN found;
+END
+$$;
 
 ALTER FUNCTION skeldir.attribution_days(orders text[], days date[], sessions text[], touched_at timestamp with time zone[]) OWNER TO skeldir_owner;
 
@@ -3472,7 +3457,7 @@ ALTER FUNCTION skeldir.attribution_days(orders text[], days date[], sessions tex
 
 CREATE FUNCTION skeldir.body_delivery_key(vendor skeldir.vendor, payload jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN ((vendor = ANY (ARRAY['stripe'::skeldir.vendor, 'paypal'::skeldir.vendor])) AND ((length(btrim((payload ->> 'id'::text))) >= 1) AND (length(btrim((payload ->> 'id'::text))) <= 200))) THEN (((vendor)::text || ':'::text) || btrim((payload ->> 'id'::text))) ELSE NULL::text END;
+    RETURN CASE WHEN ((length(btrim((payload ->> 'id'::text))) >= 1) AND (length(btrim((payload ->> 'id'::text))) <= 200)) THEN (CASE vendor WHEN 'stripe'::skeldir.vendor THEN 'stripe:'::text WHEN 'paypal'::skeldir.vendor THEN 'paypal:'::text ELSE NULL::text END || btrim((payload ->> 'id'::text))) ELSE NULL::text END;
 
 ALTER FUNCTION skeldir.body_delivery_key(vendor skeldir.vendor, payload jsonb) OWNER TO skeldir_owner;
 
@@ -3848,22 +3833,37 @@ ALTER FUNCTION skeldir.channel_performance_for(tenant uuid, from_day date, to_da
 
 CREATE FUNCTION skeldir.check_credit_sums() RETURNS trigger
     LANGUAGE plpgsql
-    AS $$
+    AS $_$
 DECLARE
   drift record;
+  drifting bigint;
+  nestloop text;
 BEGIN
-  SELECT c.event_id, e.revenue_cents, sum(a.last_touch_cents) AS last_touch, sum(a.first_touch_cents) AS first_touch,
-         sum(a.linear_cents) AS linear, sum(a.time_decay_cents) AS time_decay,
-         sum(a.position_based_cents) AS position_based INTO drift
-    FROM (SELECT DISTINCT tenant_id, event_id FROM changed) AS c
-    JOIN skeldir.attribution_events AS e ON e.tenant_id = c.tenant_id AND e.id = c.event_id
-    JOIN skeldir.attribution_credits AS a ON a.tenant_id = c.tenant_id AND a.event_id = c.event_id
-   GROUP BY c.event_id, e.revenue_cents
-  HAVING NOT (sum(a.last_touch_cents) = e.revenue_cents AND sum(a.first_touch_cents) = e.revenue_cents
-              AND sum(a.linear_cents) = e.revenue_cents AND sum(a.time_decay_cents) = e.revenue_cents
-              AND sum(a.position_based_cents) = e.revenue_cents)
-   LIMIT 1;
-  IF FOUND THEN
+  -- Many rows (a window recomputed from scratch): the tenant's credits and
+  -- events are read once and hashed, not looked up row by row (the planner,
+  -- which cannot know the tenant behind the policy, picks lookups).
+  IF (SELECT count(*) FROM changed) > 10000 THEN
+    nestloop := current_setting('enable_nestloop');
+    PERFORM set_config('enable_nestloop', 'off', true);
+  END IF;
+  EXECUTE $check$
+    SELECT a.event_id, e.revenue_cents, sum(a.last_touch_cents) AS last_touch,
+           sum(a.first_touch_cents) AS first_touch, sum(a.linear_cents) AS linear,
+           sum(a.time_decay_cents) AS time_decay, sum(a.position_based_cents) AS position_based
+      FROM skeldir.attribution_credits AS a
+      JOIN skeldir.attribution_events AS e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
+     WHERE (a.tenant_id, a.event_id) IN (SELECT c.tenant_id, c.event_id FROM changed AS c)
+     GROUP BY a.tenant_id, a.event_id, e.revenue_cents
+    HAVING NOT (sum(a.last_touch_cents) = e.revenue_cents AND sum(a.first_touch_cents) = e.revenue_cents
+                AND sum(a.linear_cents) = e.revenue_cents AND sum(a.time_decay_cents) = e.revenue_cents
+                AND sum(a.position_based_cents) = e.revenue_cents)
+     LIMIT 1
+  $check$ INTO drift;
+  GET DIAGNOSTICS drifting = ROW_COUNT;
+  IF nestloop IS NOT NULL THEN
+    PERFORM set_config('enable_nestloop', nestloop, true);
+  END IF;
+  IF drifting > 0 THEN
     RAISE EXCEPTION 'credits of event % sum to % (last touch), % (first touch), % (linear), % (time decay), % (position based), not its revenue %',
       drift.event_id, drift.last_touch, drift.first_touch, drift.linear, drift.time_decay, drift.position_based,
       drift.revenue_cents
@@ -3871,7 +3871,7 @@ BEGIN
   END IF;
   RETURN NULL;
 END
-$$;
+$_$;
 
 ALTER FUNCTION skeldir.check_credit_sums() OWNER TO skeldir_owner;
 
@@ -3976,52 +3976,28 @@ $$;
 ALTER FUNCTION skeldir.classify_channel(utm_source text, utm_medium text, referrer text) OWNER TO skeldir_owner;
 
 --
--- Name: may_hold_pii(text, text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.may_hold_pii(kind text, value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE kind WHEN 'email'::text THEN ((value ~~ '%@%'::text) OR (value ~~* '%\%40%'::text)) WHEN 'ip'::text THEN ((value ~~ '%.%.%.%'::text) OR (value ~~ '%::%'::text) OR (value ~~ '%:%:%:%:%:%:%:%'::text)) WHEN 'phone'::text THEN ((value ~~ '%+%'::text) OR (value ~ '[0-9]{3}'::text)) ELSE NULL::boolean END;
-
-ALTER FUNCTION skeldir.may_hold_pii(kind text, value text) OWNER TO skeldir_owner;
-
---
--- Name: pii_pattern(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.pii_pattern(kind text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE kind WHEN 'email'::text THEN '[[:alnum:]._%+-]+(@|%40)[[:alnum:]-]+(\.[[:alnum:]-]+)*\.[[:alpha:]]{2,}'::text WHEN 'ip'::text THEN (('(?<![0-9.])((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?![0-9]|\.[0-9])'::text || '|(?<![[:xdigit:]:])(([[:xdigit:]]{1,4}:){7}[[:xdigit:]]{1,4}'::text) || '|[[:xdigit:]]{1,4}(:[[:xdigit:]]{1,4}){0,6}::[[:xdigit:]]{1,4}(:[[:xdigit:]]{1,4}){0,6})(?![[:xdigit:]:])'::text) WHEN 'phone'::text THEN '\+([ .()-]{0,2}[0-9]){8,15}(?![0-9])|(?<![0-9])(\([0-9]{3}\) ?|[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4}(?![0-9])'::text ELSE NULL::text END;
-
-ALTER FUNCTION skeldir.pii_pattern(kind text) OWNER TO skeldir_owner;
-
---
--- Name: pii_value(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.pii_value(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN ((skeldir.may_hold_pii('email'::text, value) AND (value ~ skeldir.pii_pattern('email'::text))) OR (skeldir.may_hold_pii('ip'::text, value) AND (value ~ skeldir.pii_pattern('ip'::text))) OR (skeldir.may_hold_pii('phone'::text, value) AND (value ~ skeldir.pii_pattern('phone'::text))));
-
-ALTER FUNCTION skeldir.pii_value(value text) OWNER TO skeldir_owner;
-
---
--- Name: redact_pii(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.redact_pii(value text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN skeldir.pii_value(value) THEN regexp_replace(regexp_replace(regexp_replace(value, skeldir.pii_pattern('email'::text), '[email]'::text, 'g'::text), skeldir.pii_pattern('ip'::text), '[ip]'::text, 'g'::text), skeldir.pii_pattern('phone'::text), '[phone]'::text, 'g'::text) ELSE value END;
-
-ALTER FUNCTION skeldir.redact_pii(value text) OWNER TO skeldir_owner;
-
---
 -- Name: clean_url(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.clean_url(url text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN skeldir.redact_pii((split_part(split_part(url, '#'::text, 1), '?'::text, 1) || COALESCE(('?'::text || (SELECT string_agg(q.param, '&'::text ORDER BY q.n) AS string_agg FROM regexp_split_to_table("substring"(split_part(clean_url.url, '#'::text, 1), '\?(.*)$'::text), '&'::text) WITH ORDINALITY q(param, n) WHERE (lower(split_part(q.param, '='::text, 1)) ~ '^(utm_[a-z_]+|gclid|gbraid|wbraid|fbclid|msclkid|ttclid|twclid|gad_source)$'::text))), ''::text)));
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+DECLARE
+  page text := split_part(url, '#', 1);
+  kept text;
+BEGIN
+  IF strpos(page, '?') = 0 THEN
+    kept := page;
+  ELSE
+    kept := split_part(page, '?', 1)
+      || coalesce('?' || (SELECT string_agg(q.param, '&' ORDER BY q.n)
+                            FROM regexp_split_to_table(substring(page FROM '\?(.*)$'), '&') WITH ORDINALITY AS q(param, n)
+                           WHERE lower(split_part(q.param, '=', 1))
+                                 ~ '^(utm_[a-z_]+|gclid|gbraid|wbraid|fbclid|msclkid|ttclid|twclid|gad_source)$'), '');
+  END IF;
+  RETURN skeldir.redact_pii(kept);
+END
+$_$;
 
 ALTER FUNCTION skeldir.clean_url(url text) OWNER TO skeldir_owner;
 
@@ -4395,6 +4371,34 @@ $$;
 ALTER FUNCTION skeldir.explain(entity_type text, entity_id text, options jsonb, request_id uuid) OWNER TO skeldir_owner;
 
 --
+-- Name: forget_attribution_recomputes(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.forget_attribution_recomputes() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  context uuid := skeldir.current_tenant_id();
+  tenants uuid[];
+BEGIN
+  IF NOT EXISTS (SELECT FROM changed) THEN
+    RETURN NULL;
+  END IF;
+  -- Mostly one tenant's rows: the one in context (no sort of the rows).
+  IF NOT EXISTS (SELECT FROM changed AS c WHERE c.tenant_id IS DISTINCT FROM context) THEN
+    tenants := ARRAY[context];
+  ELSE
+    tenants := ARRAY(SELECT DISTINCT c.tenant_id FROM changed AS c);
+  END IF;
+  PERFORM skeldir.take_turns(VARIADIC ARRAY(SELECT 'recompute_attribution/' || t FROM unnest(tenants) AS t ORDER BY t));
+  DELETE FROM skeldir.attribution_recomputes AS r WHERE r.tenant_id = ANY (tenants);
+  RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION skeldir.forget_attribution_recomputes() OWNER TO skeldir_owner;
+
+--
 -- Name: from_base64url(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -4410,7 +4414,7 @@ ALTER FUNCTION skeldir.from_base64url(segment text) OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.header_delivery_key(vendor skeldir.vendor, headers jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN COALESCE((((vendor)::text || ':'::text) || NULLIF(btrim((headers ->> CASE vendor WHEN 'shopify'::skeldir.vendor THEN 'x-shopify-webhook-id'::text WHEN 'woocommerce'::skeldir.vendor THEN 'x-wc-webhook-delivery-id'::text ELSE NULL::text END)), ''::text)), NULLIF(btrim((headers ->> 'x-idempotency-key'::text)), ''::text));
+    RETURN COALESCE(CASE vendor WHEN 'shopify'::skeldir.vendor THEN ('shopify:'::text || NULLIF(btrim((headers ->> 'x-shopify-webhook-id'::text)), ''::text)) WHEN 'woocommerce'::skeldir.vendor THEN ('woocommerce:'::text || NULLIF(btrim((headers ->> 'x-wc-webhook-delivery-id'::text)), ''::text)) ELSE NULL::text END, NULLIF(btrim((headers ->> 'x-idempotency-key'::text)), ''::text));
 
 ALTER FUNCTION skeldir.header_delivery_key(vendor skeldir.vendor, headers jsonb) OWNER TO skeldir_owner;
 
@@ -5939,14 +5943,26 @@ CREATE FUNCTION skeldir.login_subject(kind text, value text) RETURNS bytea
 ALTER FUNCTION skeldir.login_subject(kind text, value text) OWNER TO skeldir_owner;
 
 --
+-- Name: may_hold_pii(text, text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.may_hold_pii(kind text, value text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE kind WHEN 'email'::text THEN ((value ~~ '%@%'::text) OR (value ~~* '%\%40%'::text)) WHEN 'ip'::text THEN ((value ~~ '%.%.%.%'::text) OR (value ~~ '%::%'::text) OR (value ~~ '%:%:%:%:%:%:%:%'::text)) WHEN 'phone'::text THEN ((value ~~ '%+%'::text) OR (value ~ '[0-9]{3}'::text)) ELSE NULL::boolean END;
+
+ALTER FUNCTION skeldir.may_hold_pii(kind text, value text) OWNER TO skeldir_owner;
+
+--
 -- Name: minor_units(jsonb, text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.minor_units(amount jsonb, currency text) RETURNS bigint
     LANGUAGE plpgsql STABLE
     AS $_$
+DECLARE
+  iso text := upper(currency);
 BEGIN
-  IF NOT EXISTS (SELECT FROM skeldir.currencies AS c WHERE c.code = upper(currency)) THEN
+  IF NOT EXISTS (SELECT FROM skeldir.currencies AS c WHERE c.code = iso) THEN
     RAISE EXCEPTION 'unknown currency %', coalesce(quote_literal(currency), '(none)')
       USING ERRCODE = 'SK422', DETAIL = 'invalid_currency';
   END IF;
@@ -6103,6 +6119,16 @@ CREATE FUNCTION skeldir.pii_keys() RETURNS text[]
 ALTER FUNCTION skeldir.pii_keys() OWNER TO skeldir_owner;
 
 --
+-- Name: pii_pattern(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.pii_pattern(kind text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE kind WHEN 'email'::text THEN '[[:alnum:]._%+-]+(@|%40)[[:alnum:]-]+(\.[[:alnum:]-]+)*\.[[:alpha:]]{2,}'::text WHEN 'ip'::text THEN (('(?<![0-9.])((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?![0-9]|\.[0-9])'::text || '|(?<![[:xdigit:]:])(([[:xdigit:]]{1,4}:){7}[[:xdigit:]]{1,4}'::text) || '|[[:xdigit:]]{1,4}(:[[:xdigit:]]{1,4}){0,6}::[[:xdigit:]]{1,4}(:[[:xdigit:]]{1,4}){0,6})(?![[:xdigit:]:])'::text) WHEN 'phone'::text THEN '\+([ .()-]{0,2}[0-9]){8,15}(?![0-9])|(?<![0-9])(\([0-9]{3}\) ?|[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4}(?![0-9])'::text ELSE NULL::text END;
+
+ALTER FUNCTION skeldir.pii_pattern(kind text) OWNER TO skeldir_owner;
+
+--
 -- Name: pii_kinds(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -6111,6 +6137,16 @@ CREATE FUNCTION skeldir.pii_kinds(value text) RETURNS text[]
     RETURN ARRAY(SELECT k.k FROM unnest('{email,ip,phone}'::text[]) k(k) WHERE (skeldir.may_hold_pii(k.k, pii_kinds.value) AND (pii_kinds.value ~ skeldir.pii_pattern(k.k))));
 
 ALTER FUNCTION skeldir.pii_kinds(value text) OWNER TO skeldir_owner;
+
+--
+-- Name: pii_value(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.pii_value(value text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ((skeldir.may_hold_pii('email'::text, value) AND (value ~ skeldir.pii_pattern('email'::text))) OR (skeldir.may_hold_pii('ip'::text, value) AND (value ~ skeldir.pii_pattern('ip'::text))) OR (skeldir.may_hold_pii('phone'::text, value) AND (value ~ skeldir.pii_pattern('phone'::text))));
+
+ALTER FUNCTION skeldir.pii_value(value text) OWNER TO skeldir_owner;
 
 --
 -- Name: presented_key_hash(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
@@ -6162,6 +6198,10 @@ CREATE FUNCTION skeldir.project(shape jsonb, doc jsonb, path text DEFAULT '$'::t
 DECLARE
   doc_type text := jsonb_typeof(doc);
   attrs jsonb := shape -> '$attributes';
+  nested text[];
+  gone text[];
+  member text;
+  child record;
 BEGIN
   dropped := '{}';
   IF doc IS NULL OR doc_type = 'null' THEN
@@ -6213,16 +6253,39 @@ BEGIN
       dropped := ARRAY[path];
       RETURN;
     END IF;
-    WITH member AS (
-      SELECT e.key, shape -> e.key AS s, e.value FROM jsonb_each(doc) AS e
-    ),
-    part AS (
-      SELECT m.key, skeldir.project(m.s, m.value, path || '.' || m.key) AS p FROM member AS m WHERE m.s IS NOT NULL
-    )
-    SELECT coalesce((SELECT jsonb_object_agg(q.key, (q.p).kept) FROM part AS q WHERE (q.p).kept IS NOT NULL), '{}'),
-           ARRAY(SELECT path || '.' || skeldir.redacted_key(m.key) FROM member AS m WHERE m.s IS NULL ORDER BY m.key)
-             || ARRAY(SELECT d FROM part AS q, unnest((q.p).dropped) AS d)
-      INTO kept, dropped;
+    -- The members the shape does not name are dropped (their paths sorted by
+    -- key), and the object without them is what is kept, but for the
+    -- members that need more, visited in the members' order: a container
+    -- where the shape keeps a scalar is dropped, one the shape describes is
+    -- projected by a call, a string the shape calls a URL is cleaned, and a
+    -- string holding personal data is redacted. Other scalars and JSON
+    -- nulls are kept as they are.
+    SELECT coalesce(array_agg(k ORDER BY k), '{}') INTO gone FROM jsonb_object_keys(doc) AS k WHERE NOT coalesce(shape ? k, false);
+    dropped := ARRAY(SELECT path || '.' || CASE WHEN k ~ '[@%.:+0-9]' THEN skeldir.redacted_key(k) ELSE left(k, 100) END
+                       FROM unnest(gone) AS k);
+    kept := doc - gone;
+    SELECT array_agg(e.key ORDER BY e.n) INTO nested
+      FROM jsonb_each(kept) WITH ORDINALITY AS e(key, value, n)
+     WHERE jsonb_typeof(e.value) <> 'null'
+       AND CASE WHEN jsonb_typeof(shape -> e.key) NOT IN ('boolean', 'string') THEN true
+                WHEN jsonb_typeof(e.value) IN ('object', 'array') THEN true
+                WHEN jsonb_typeof(e.value) = 'string'
+                  THEN shape -> e.key = '"url"'
+                       OR (e.value #>> '{}') ~ '[@%.:+0-9]' AND skeldir.pii_value(e.value #>> '{}')
+                ELSE false END;
+    FOREACH member IN ARRAY coalesce(nested, '{}') LOOP
+      IF jsonb_typeof(shape -> member) NOT IN ('boolean', 'string') THEN
+        child := skeldir.project(shape -> member, kept -> member, path || '.' || member);
+        kept := CASE WHEN child.kept IS NULL THEN kept - member ELSE kept || jsonb_build_object(member, child.kept) END;
+        dropped := dropped || child.dropped;
+      ELSIF jsonb_typeof(kept -> member) = 'string' THEN
+        kept := kept || jsonb_build_object(member,
+          CASE WHEN shape -> member = '"url"' THEN skeldir.clean_url(kept ->> member) ELSE skeldir.redact_pii(kept ->> member) END);
+      ELSE
+        kept := kept - member;
+        dropped := dropped || (path || '.' || member);
+      END IF;
+    END LOOP;
   END IF;
 END
 $_$;
@@ -6679,29 +6742,49 @@ ALTER FUNCTION skeldir.reap_expired_leases() OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.recompute_attribution(window_start timestamp with time zone, window_end timestamp with time zone, reason text DEFAULT 'recompute requested'::text, job_id bigint DEFAULT NULL::bigint) RETURNS bigint
     LANGUAGE plpgsql
-    SET enable_nestloop TO 'off'
     SET jit TO 'off'
     SET max_parallel_workers_per_gather TO '0'
-    SET enable_hashagg TO 'off'
     SET work_mem TO '128MB'
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_hashagg TO 'off'
     AS $$
 DECLARE
   tenant uuid := skeldir.current_tenant_id();
-  removed bigint;
-  written bigint;
+  long boolean := window_end >= window_start + interval '30 days';
+  seen record;
+  changes bigint;
 BEGIN
   IF tenant IS NULL THEN
     RAISE EXCEPTION 'recompute_attribution needs a tenant context' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   -- Recomputes of one tenant take turns (skeldir.turns), so two that overlap
-  -- never both insert a purchase's rows; each statement after the turn sees
+  -- never both insert a purchase's rows; the statement after the turn sees
   -- what the previous holder committed.
   PERFORM skeldir.take_turns('recompute_attribution/' || tenant);
 
-  -- Compute the window, then write only the difference: a recompute that
-  -- finds nothing new writes nothing.
-  CREATE TEMP TABLE attribution_window ON COMMIT DROP AS
-  WITH purchase AS (
+  IF long THEN
+    SELECT (SELECT count(*) FROM skeldir.attribution_events AS e
+             WHERE e.tenant_id = tenant
+               AND e.occurred_at >= window_start - interval '30 days' AND e.occurred_at < window_end) AS events,
+           (SELECT count(*) FROM skeldir.attribution_events AS e
+             WHERE e.tenant_id = tenant AND e.order_id IS NOT NULL) AS order_events,
+           (SELECT md5(p.prosrc) FROM pg_proc AS p
+             WHERE p.oid = 'skeldir.recompute_attribution(timestamptz, timestamptz, text, bigint)'::regprocedure)
+             AS definition,
+           EXISTS (SELECT FROM skeldir.attribution_credits AS c
+                    WHERE c.tenant_id = tenant AND c.occurred_at >= window_start AND c.occurred_at < window_end)
+             AS credited
+      INTO seen;
+    IF EXISTS (SELECT FROM skeldir.attribution_recomputes AS r
+                WHERE r.tenant_id = tenant AND r.window_start = recompute_attribution.window_start
+                  AND r.window_end = recompute_attribution.window_end
+                  AND (r.events, r.order_events, r.definition, r.credited)
+                    = (seen.events, seen.order_events, seen.definition, seen.credited)) THEN
+      RETURN 0;
+    END IF;
+  END IF;
+
+  WITH purchase AS MATERIALIZED (
     SELECT p.id, p.session_id, p.occurred_at, p.revenue_cents, p.currency, p.channel
       FROM skeldir.attribution_events AS p
      WHERE p.tenant_id = tenant AND p.event_type = 'purchase' AND p.revenue_cents > 0
@@ -6722,132 +6805,201 @@ BEGIN
   -- A purchase's touches: the events of its session within the 30 days up to
   -- it, refunds excluded (a refund is no marketing touch), and the order
   -- events of one order (orders/create then orders/paid, a shop's order and
-  -- its charge) one touch; a checkout or a visit is a touch of its own.
+  -- its charge) one touch, the one ranked first as purchases are ranked above
+  -- (for the purchase's own order: the purchase itself); a checkout or a
+  -- visit is a touch of its own (skeldir.touch_key, as two keys).
   session_touch AS (
-    SELECT DISTINCT ON (p.id, skeldir.touch_key(t.event_type, t.order_id, t.id))
-           p.id AS purchase_id, t.channel, t.occurred_at, p.occurred_at AS purchased_at
+    SELECT DISTINCT ON (p.id, k.order_key, k.event_key)
+           p.id AS purchase_id, t.channel COLLATE "C" AS channel, t.occurred_at,
+           power(2::float8, -extract(epoch FROM p.occurred_at - t.occurred_at)::float8 / 604800) AS decay
       FROM purchase AS p
       JOIN skeldir.attribution_events AS t
         ON t.tenant_id = tenant AND t.session_id = p.session_id AND t.event_type <> 'refund'
        AND t.occurred_at BETWEEN p.occurred_at - interval '30 days' AND p.occurred_at
-     -- an order's touch is its event ranked as purchases are ranked above
-     -- (for the purchase's own order: the purchase itself)
-     ORDER BY p.id, skeldir.touch_key(t.event_type, t.order_id, t.id), t.session_id IS NULL,
-              t.vendor NOT IN ('shopify', 'woocommerce'), t.occurred_at, t.id
+     CROSS JOIN LATERAL (
+       SELECT CASE WHEN t.event_type IN ('purchase', 'order_update') AND t.order_id IS NOT NULL
+                   THEN t.order_id END COLLATE "C" AS order_key,
+              CASE WHEN t.event_type IN ('purchase', 'order_update') AND t.order_id IS NOT NULL
+                   THEN NULL ELSE t.id END AS event_key) AS k
+     ORDER BY p.id, k.order_key, k.event_key, t.vendor NOT IN ('shopify', 'woocommerce'), t.occurred_at, t.id
   ),
-  touch AS (
-    -- Direct traffic as Google Analytics 4 treats it: a direct touch counts
-    -- only on a path where every touch is direct.
-    SELECT s.purchase_id, s.channel, s.occurred_at,
-           power(2::float8, -extract(epoch FROM s.purchased_at - s.occurred_at)::float8 / 604800) AS decay
-      FROM (SELECT st.*, bool_and(st.channel = 'direct') OVER (PARTITION BY st.purchase_id) AS all_direct
-              FROM session_touch AS st) AS s
-     WHERE s.channel <> 'direct' OR s.all_direct
-    UNION ALL
-    SELECT p.id, p.channel, p.occurred_at, 1 FROM purchase AS p WHERE p.session_id IS NULL
-  ),
+  -- A purchase without a session is its own single touch.
   per_channel AS (
-    SELECT t.purchase_id, t.channel COLLATE "C" AS channel, count(*) AS touches, sum(t.decay) AS decay,
-           min(t.occurred_at) AS first_at, max(t.occurred_at) AS last_at
-      FROM touch AS t
-     GROUP BY t.purchase_id, t.channel COLLATE "C"
+    SELECT s.purchase_id, s.channel, count(*) AS touches, sum(s.decay) AS decay,
+           min(s.occurred_at) AS first_at, max(s.occurred_at) AS last_at
+      FROM session_touch AS s
+     GROUP BY s.purchase_id, s.channel
+    UNION ALL
+    SELECT p.id, p.channel COLLATE "C", 1, 1, p.occurred_at, p.occurred_at FROM purchase AS p WHERE p.session_id IS NULL
+  ),
+  -- Per purchase, over its channels in code order: the totals of the path,
+  -- direct traffic as GA4 counts it (a direct touch counts only on a path
+  -- where every touch is direct: the totals of the other channels when
+  -- there are any, else of direct alone).
+  whole AS (
+    SELECT c.purchase_id, c.channel, c.touches, c.decay, c.first_at, c.last_at,
+           count(*) FILTER (WHERE c.channel <> 'direct') OVER w AS others,
+           sum(c.touches) FILTER (WHERE c.channel <> 'direct') OVER w AS others_touches,
+           sum(c.touches) OVER w AS all_touches,
+           sum(c.decay) FILTER (WHERE c.channel <> 'direct') OVER w AS others_decay,
+           sum(c.decay) OVER w AS all_decay,
+           min(c.first_at) FILTER (WHERE c.channel <> 'direct') OVER w AS others_first,
+           min(c.first_at) OVER w AS all_first,
+           max(c.last_at) FILTER (WHERE c.channel <> 'direct') OVER w AS others_last,
+           max(c.last_at) OVER w AS all_last
+      FROM per_channel AS c
+    WINDOW w AS (PARTITION BY c.purchase_id ORDER BY c.channel ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
   ),
   share AS (
-    SELECT c.purchase_id, c.channel, p.revenue_cents AS revenue, p.currency, p.occurred_at, c.touches,
-           (sum(c.touches) OVER whole)::bigint AS all_touches,
-           c.decay / sum(c.decay) OVER whole AS decay_ratio,
-           c.first_at = min(c.first_at) OVER whole AS earliest,
-           c.last_at = max(c.last_at) OVER whole AS latest
-      FROM per_channel AS c JOIN purchase AS p ON p.id = c.purchase_id
-    WINDOW whole AS (PARTITION BY c.purchase_id)
+    SELECT s.purchase_id, s.channel, p.revenue_cents AS revenue, p.currency, p.occurred_at, s.touches, s.all_touches,
+           s.decay_ratio, s.earliest, s.latest,
+           p.revenue_cents * s.touches / s.all_touches AS linear_base,
+           p.revenue_cents * s.touches % s.all_touches AS linear_rest,
+           floor(p.revenue_cents * s.decay_ratio)::bigint AS decay_base,
+           p.revenue_cents * s.decay_ratio - floor(p.revenue_cents * s.decay_ratio) AS decay_rest
+      FROM (SELECT s.purchase_id, s.channel, s.touches,
+                   (CASE WHEN s.others > 0 THEN s.others_touches ELSE s.all_touches END)::bigint AS all_touches,
+                   s.decay / CASE WHEN s.others > 0 THEN s.others_decay ELSE s.all_decay END AS decay_ratio,
+                   s.first_at = CASE WHEN s.others > 0 THEN s.others_first ELSE s.all_first END AS earliest,
+                   s.last_at = CASE WHEN s.others > 0 THEN s.others_last ELSE s.all_last END AS latest
+              FROM whole AS s
+             WHERE s.channel <> 'direct' OR s.others = 0) AS s
+      JOIN purchase AS p ON p.id = s.purchase_id
   ),
-  -- First and last touch without sorting again: among the channels touching
-  -- at the earliest (latest) instant, the lowest code.
-  tied AS (
+  -- Largest remainder, one ordering per model: a channel's share rounded
+  -- down, plus a cent for each of the channels with the largest remainders
+  -- (ties to the lower code) until the purchase's revenue is reached. First
+  -- and last touch without sorting again: among the channels touching at the
+  -- earliest (latest) instant, the lowest code.
+  ranked AS (
     SELECT s.*,
-           s.earliest AND s.channel = min(s.channel) FILTER (WHERE s.earliest) OVER whole AS is_first,
-           s.latest AND s.channel = min(s.channel) FILTER (WHERE s.latest) OVER whole AS is_last
+           s.linear_base + (row_number() OVER lin <= s.revenue - sum(s.linear_base) OVER lin)::int AS linear_cents,
+           s.decay_base + (row_number() OVER dec <= s.revenue - sum(s.decay_base) OVER dec)::int AS time_decay_cents,
+           s.earliest AND s.channel = min(s.channel) FILTER (WHERE s.earliest) OVER lin AS is_first,
+           s.latest AND s.channel = min(s.channel) FILTER (WHERE s.latest) OVER lin AS is_last
       FROM share AS s
-    WINDOW whole AS (PARTITION BY s.purchase_id)
+    WINDOW lin AS (PARTITION BY s.purchase_id ORDER BY s.linear_rest DESC, s.channel
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
+           dec AS (PARTITION BY s.purchase_id ORDER BY s.decay_rest DESC, s.channel
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
   ),
   -- Position based, in whole weights: of n touches, one takes 1 of 1, two
   -- take 1 of 2 each, and from three on the first and the last take 4(n-2)
   -- each and every touch between 2, of 10(n-2): 40 %, 40 % and 20 % spread
   -- evenly. A channel's weight is that of its touches, so the first and last
-  -- touch come from the same tie-break as first and last touch above, and no
-  -- touch needs its own position (no sort beyond the one already made).
+  -- touch come from the same tie-break as first and last touch above.
   weighted AS (
-    SELECT s.*,
-           CASE WHEN s.all_touches <= 2 THEN s.touches
-                ELSE 2 * s.touches + (s.is_first::int + s.is_last::int) * (4 * (s.all_touches - 2) - 2) END
-             AS position_weight,
-           CASE WHEN s.all_touches <= 2 THEN s.all_touches ELSE 10 * (s.all_touches - 2) END AS all_weight
-      FROM tied AS s
+    SELECT s.*, s.revenue * s.position_weight / s.all_weight AS position_base,
+           s.revenue * s.position_weight % s.all_weight AS position_rest
+      FROM (SELECT s.*,
+                   CASE WHEN s.all_touches <= 2 THEN s.touches
+                        ELSE 2 * s.touches + (s.is_first::int + s.is_last::int) * (4 * (s.all_touches - 2) - 2) END
+                     AS position_weight,
+                   CASE WHEN s.all_touches <= 2 THEN s.all_touches ELSE 10 * (s.all_touches - 2) END AS all_weight
+              FROM ranked AS s) AS s
   ),
-  floored AS (
-    SELECT s.*,
-           s.revenue * s.touches / s.all_touches AS linear_base,
-           s.revenue * s.touches % s.all_touches AS linear_rest,
-           s.revenue * s.position_weight / s.all_weight AS position_base,
-           s.revenue * s.position_weight % s.all_weight AS position_rest,
-           floor(s.revenue * s.decay_ratio)::bigint AS decay_base,
-           s.revenue * s.decay_ratio - floor(s.revenue * s.decay_ratio) AS decay_rest
+  computed AS (
+    SELECT s.purchase_id AS event_id, s.channel::text COLLATE "default" AS channel, s.currency, s.occurred_at,
+           CASE WHEN s.is_last THEN s.revenue ELSE 0 END AS last_touch_cents,
+           CASE WHEN s.is_first THEN s.revenue ELSE 0 END AS first_touch_cents,
+           s.linear_cents, s.time_decay_cents,
+           round(s.touches::numeric / s.all_touches, 10)::numeric(11, 10) AS linear_ratio,
+           round(s.decay_ratio::numeric, 10)::numeric(11, 10) AS time_decay_ratio,
+           'v1'::text AS model_version,
+           s.position_base + (row_number() OVER pos <= s.revenue - sum(s.position_base) OVER pos)::int
+             AS position_based_cents,
+           round(s.position_weight::numeric / s.all_weight, 10)::numeric(11, 10) AS position_based_ratio
       FROM weighted AS s
-  )
-  SELECT tenant AS tenant_id, f.purchase_id AS event_id, f.channel::text AS channel, f.currency, f.occurred_at,
-         CASE WHEN f.is_last THEN f.revenue ELSE 0 END AS last_touch_cents,
-         CASE WHEN f.is_first THEN f.revenue ELSE 0 END AS first_touch_cents,
-         f.linear_base + (row_number() OVER (PARTITION BY f.purchase_id ORDER BY f.linear_rest DESC, f.channel)
-                          <= f.revenue - sum(f.linear_base) OVER (PARTITION BY f.purchase_id))::int AS linear_cents,
-         f.decay_base + (row_number() OVER (PARTITION BY f.purchase_id ORDER BY f.decay_rest DESC, f.channel)
-                         <= f.revenue - sum(f.decay_base) OVER (PARTITION BY f.purchase_id))::int AS time_decay_cents,
-         round(f.touches::numeric / f.all_touches, 10)::numeric(11, 10) AS linear_ratio,
-         round(f.decay_ratio::numeric, 10)::numeric(11, 10) AS time_decay_ratio,
-         'v1'::text AS model_version,
-         f.position_base + (row_number() OVER (PARTITION BY f.purchase_id ORDER BY f.position_rest DESC, f.channel)
-                            <= f.revenue - sum(f.position_base) OVER (PARTITION BY f.purchase_id))::int
-           AS position_based_cents,
-         round(f.position_weight::numeric / f.all_weight, 10)::numeric(11, 10) AS position_based_ratio
-    FROM floored AS f;
-
+    WINDOW pos AS (PARTITION BY s.purchase_id ORDER BY s.position_rest DESC, s.channel
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+  ),
+  -- The credits stored for the purchases of the window (a credit carries
+  -- its purchase's time), and what differs from them.
+  stored AS (
+    SELECT c.event_id, c.channel, c.currency, c.occurred_at, c.last_touch_cents, c.first_touch_cents, c.linear_cents,
+           c.time_decay_cents, c.linear_ratio, c.time_decay_ratio, c.model_version, c.position_based_cents,
+           c.position_based_ratio
+      FROM skeldir.attribution_credits AS c
+     WHERE c.tenant_id = tenant AND c.occurred_at >= window_start AND c.occurred_at < window_end
+  ),
+  diff AS MATERIALIZED (
+    SELECT coalesce(w.event_id, c.event_id) AS event_id, coalesce(w.channel, c.channel) AS channel,
+           w.event_id IS NOT NULL AS computed, c.event_id IS NOT NULL AS stored,
+           w.currency, w.occurred_at, w.last_touch_cents, w.first_touch_cents, w.linear_cents, w.time_decay_cents,
+           w.linear_ratio, w.time_decay_ratio, w.model_version, w.position_based_cents, w.position_based_ratio,
+           c.currency AS was_currency, c.occurred_at AS was_occurred_at, c.last_touch_cents AS was_last_touch_cents,
+           c.first_touch_cents AS was_first_touch_cents, c.linear_cents AS was_linear_cents,
+           c.time_decay_cents AS was_time_decay_cents, c.linear_ratio AS was_linear_ratio,
+           c.time_decay_ratio AS was_time_decay_ratio, c.model_version AS was_model_version,
+           c.position_based_cents AS was_position_based_cents, c.position_based_ratio AS was_position_based_ratio
+      FROM computed AS w FULL JOIN stored AS c ON c.event_id = w.event_id AND c.channel = w.channel
+     WHERE w.event_id IS NULL OR c.event_id IS NULL
+        OR (w.currency, w.occurred_at, w.last_touch_cents, w.first_touch_cents, w.linear_cents, w.time_decay_cents,
+            w.linear_ratio, w.time_decay_ratio, w.model_version, w.position_based_cents, w.position_based_ratio)
+           <> (c.currency, c.occurred_at, c.last_touch_cents, c.first_touch_cents, c.linear_cents, c.time_decay_cents,
+               c.linear_ratio, c.time_decay_ratio, c.model_version, c.position_based_cents, c.position_based_ratio)
+  ),
   -- What goes is kept, as it was, in the history: revised when the channel
   -- still has a credit of the purchase (with other values), withdrawn when
   -- it has none any more.
-  WITH superseded AS (
-  DELETE FROM skeldir.attribution_credits AS c
-   USING skeldir.attribution_events AS p
-   WHERE c.tenant_id = tenant AND p.tenant_id = tenant AND c.event_id = p.id
-     AND p.event_type = 'purchase' AND p.occurred_at >= window_start AND p.occurred_at < window_end
-     AND NOT EXISTS (SELECT FROM attribution_window AS w
-                      WHERE w.event_id = c.event_id AND w.channel = c.channel
-                        AND (w.currency, w.occurred_at, w.last_touch_cents, w.first_touch_cents, w.linear_cents,
-                             w.time_decay_cents, w.linear_ratio, w.time_decay_ratio, w.model_version,
-                             w.position_based_cents, w.position_based_ratio)
-                          = (c.currency, c.occurred_at, c.last_touch_cents, c.first_touch_cents, c.linear_cents,
-                             c.time_decay_cents, c.linear_ratio, c.time_decay_ratio, c.model_version,
-                             c.position_based_cents, c.position_based_ratio))
-  RETURNING c.*
+  revised AS (
+    UPDATE skeldir.attribution_credits AS c
+       SET currency = d.currency, occurred_at = d.occurred_at, last_touch_cents = d.last_touch_cents,
+           first_touch_cents = d.first_touch_cents, linear_cents = d.linear_cents,
+           time_decay_cents = d.time_decay_cents, linear_ratio = d.linear_ratio,
+           time_decay_ratio = d.time_decay_ratio, model_version = d.model_version,
+           position_based_cents = d.position_based_cents, position_based_ratio = d.position_based_ratio
+      FROM diff AS d
+     WHERE d.computed AND d.stored AND c.tenant_id = tenant AND c.event_id = d.event_id AND c.channel = d.channel
+    RETURNING d.*
+  ),
+  withdrawn AS (
+    DELETE FROM skeldir.attribution_credits AS c
+     USING diff AS d
+     WHERE NOT d.computed AND c.tenant_id = tenant AND c.event_id = d.event_id AND c.channel = d.channel
+    RETURNING d.*
+  ),
+  added AS (
+    INSERT INTO skeldir.attribution_credits
+      (tenant_id, event_id, channel, currency, occurred_at, last_touch_cents, first_touch_cents, linear_cents,
+       time_decay_cents, linear_ratio, time_decay_ratio, model_version, position_based_cents, position_based_ratio)
+    SELECT tenant, d.event_id, d.channel, d.currency, d.occurred_at, d.last_touch_cents, d.first_touch_cents,
+           d.linear_cents, d.time_decay_cents, d.linear_ratio, d.time_decay_ratio, d.model_version,
+           d.position_based_cents, d.position_based_ratio
+      FROM diff AS d
+     WHERE NOT d.stored
+    RETURNING 1
+  ),
+  superseded AS (
+    INSERT INTO skeldir.attribution_credit_history
+      (tenant_id, event_id, channel, currency, occurred_at, last_touch_cents, first_touch_cents, linear_cents,
+       time_decay_cents, position_based_cents, linear_ratio, time_decay_ratio, position_based_ratio, model_version,
+       change, reason, job_id)
+    SELECT tenant, s.event_id, s.channel, s.was_currency, s.was_occurred_at, s.was_last_touch_cents,
+           s.was_first_touch_cents, s.was_linear_cents, s.was_time_decay_cents, s.was_position_based_cents,
+           s.was_linear_ratio, s.was_time_decay_ratio, s.was_position_based_ratio, s.was_model_version,
+           CASE WHEN s.computed THEN 'revised' ELSE 'withdrawn' END,
+           recompute_attribution.reason, recompute_attribution.job_id
+      FROM (SELECT * FROM revised UNION ALL SELECT * FROM withdrawn) AS s
+    RETURNING change
   )
-  INSERT INTO skeldir.attribution_credit_history
-    (tenant_id, event_id, channel, currency, occurred_at, last_touch_cents, first_touch_cents, linear_cents,
-     time_decay_cents, position_based_cents, linear_ratio, time_decay_ratio, position_based_ratio, model_version,
-     change, reason, job_id)
-  SELECT s.tenant_id, s.event_id, s.channel, s.currency, s.occurred_at, s.last_touch_cents, s.first_touch_cents,
-         s.linear_cents, s.time_decay_cents, s.position_based_cents, s.linear_ratio, s.time_decay_ratio,
-         s.position_based_ratio, s.model_version,
-         CASE WHEN EXISTS (SELECT FROM attribution_window AS w WHERE w.event_id = s.event_id AND w.channel = s.channel)
-              THEN 'revised' ELSE 'withdrawn' END,
-         recompute_attribution.reason, recompute_attribution.job_id
-    FROM superseded AS s;
-  GET DIAGNOSTICS removed = ROW_COUNT;
+  SELECT count(*) FILTER (WHERE change = 'revised') * 2 + count(*) FILTER (WHERE change = 'withdrawn')
+         + (SELECT count(*) FROM added)
+    INTO changes
+    FROM superseded;
 
-  INSERT INTO skeldir.attribution_credits
-  SELECT * FROM attribution_window AS w
-   WHERE NOT EXISTS (SELECT FROM skeldir.attribution_credits AS c
-                      WHERE c.tenant_id = tenant AND c.event_id = w.event_id AND c.channel = w.channel);
-  GET DIAGNOSTICS written = ROW_COUNT;
-  DROP TABLE attribution_window;
-  RETURN removed + written;
+  -- (after the write, which forgets what was recorded)
+  IF long THEN
+    INSERT INTO skeldir.attribution_recomputes AS r
+      (tenant_id, window_start, window_end, events, order_events, definition, credited)
+    SELECT tenant, window_start, window_end, seen.events, seen.order_events, seen.definition,
+           EXISTS (SELECT FROM skeldir.attribution_credits AS c
+                    WHERE c.tenant_id = tenant AND c.occurred_at >= window_start AND c.occurred_at < window_end)
+    ON CONFLICT ON CONSTRAINT attribution_recomputes_pkey DO UPDATE
+      SET events = excluded.events, order_events = excluded.order_events, definition = excluded.definition,
+          credited = excluded.credited, recomputed_at = excluded.recomputed_at;
+  END IF;
+  RETURN changes;
 END
 $$;
 
@@ -6857,7 +7009,7 @@ ALTER FUNCTION skeldir.recompute_attribution(window_start timestamp with time zo
 -- Name: FUNCTION recompute_attribution(window_start timestamp with time zone, window_end timestamp with time zone, reason text, job_id bigint); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
 --
 
-COMMENT ON FUNCTION skeldir.recompute_attribution(window_start timestamp with time zone, window_end timestamp with time zone, reason text, job_id bigint) IS 'Recomputes the tenant''s credits of purchases in [window_start, window_end), writing only what differs and keeping what it supersedes in the history.';
+COMMENT ON FUNCTION skeldir.recompute_attribution(window_start timestamp with time zone, window_end timestamp with time zone, reason text, job_id bigint) IS 'Recomputes the tenant''s credits of purchases in [window_start, window_end) in one statement, writing only what differs and keeping what it supersedes in the history.';
 
 --
 -- Name: reconciliation_runs; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
@@ -7131,6 +7283,16 @@ END
 $_$;
 
 ALTER FUNCTION skeldir.reconciliation_run_failed(job skeldir.jobs, outcome text) OWNER TO skeldir_owner;
+
+--
+-- Name: redact_pii(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.redact_pii(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN skeldir.pii_value(value) THEN regexp_replace(regexp_replace(regexp_replace(value, skeldir.pii_pattern('email'::text), '[email]'::text, 'g'::text), skeldir.pii_pattern('ip'::text), '[ip]'::text, 'g'::text), skeldir.pii_pattern('phone'::text), '[phone]'::text, 'g'::text) ELSE value END;
+
+ALTER FUNCTION skeldir.redact_pii(value text) OWNER TO skeldir_owner;
 
 --
 -- Name: dead_events; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
@@ -8136,12 +8298,13 @@ CREATE FUNCTION skeldir.to_minor_units(amount jsonb, currency text) RETURNS bigi
     LANGUAGE plpgsql STABLE
     AS $_$
 DECLARE
+  iso text := upper(currency);
   exp smallint;
   txt text := CASE jsonb_typeof(amount) WHEN 'string' THEN amount #>> '{}'
                                         WHEN 'number' THEN amount::text END;
   parts text[];
 BEGIN
-  SELECT c.exponent INTO exp FROM skeldir.currencies AS c WHERE c.code = upper(currency);
+  SELECT c.exponent INTO exp FROM skeldir.currencies AS c WHERE c.code = iso;
   IF exp IS NULL THEN
     RAISE EXCEPTION 'unknown currency %', coalesce(quote_literal(currency), '(none)')
       USING ERRCODE = 'SK422', DETAIL = 'invalid_currency';
@@ -8152,7 +8315,7 @@ BEGIN
       USING ERRCODE = 'SK422', DETAIL = 'invalid_amount';
   END IF;
   IF rtrim(substring(coalesce(parts[2], '') FROM exp + 1), '0') <> '' THEN
-    RAISE EXCEPTION 'amount % has more decimal places than % allows (%)', txt, upper(currency), exp
+    RAISE EXCEPTION 'amount % has more decimal places than % allows (%)', txt, iso, exp
       USING ERRCODE = 'SK422', DETAIL = 'invalid_amount';
   END IF;
   RETURN (parts[1] || rpad(substring(coalesce(parts[2], '') FOR exp), exp, '0'))::bigint;
@@ -9435,6 +9598,71 @@ ALTER TABLE skeldir.attribution_credit_history OWNER TO skeldir_books;
 COMMENT ON TABLE skeldir.attribution_credit_history IS 'Credits a recompute replaced (revised) or removed (withdrawn), as they were, with when, why and by which job.';
 
 --
+-- Name: attribution_events; Type: TABLE; Schema: skeldir; Owner: skeldir_books
+--
+
+CREATE TABLE skeldir.attribution_events (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    idempotency_key text NOT NULL,
+    correlation_id uuid NOT NULL,
+    vendor skeldir.vendor NOT NULL,
+    topic text NOT NULL,
+    event_type skeldir.event_type NOT NULL,
+    external_id text NOT NULL,
+    order_id text,
+    session_id text,
+    revenue_cents bigint NOT NULL,
+    currency text,
+    channel text NOT NULL,
+    utm_source text,
+    utm_medium text,
+    referrer text,
+    occurred_at timestamp with time zone NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    payload jsonb NOT NULL,
+    pii_paths text[] DEFAULT '{}'::text[] NOT NULL,
+    CONSTRAINT attribution_events_check CHECK (((revenue_cents = 0) OR (currency IS NOT NULL))),
+    CONSTRAINT attribution_events_idempotency_key_check CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 255))),
+    CONSTRAINT attribution_events_revenue_cents_check CHECK ((revenue_cents >= 0))
+);
+
+ALTER TABLE ONLY skeldir.attribution_events FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.attribution_events OWNER TO skeldir_books;
+
+--
+-- Name: TABLE attribution_events; Type: COMMENT; Schema: skeldir; Owner: skeldir_books
+--
+
+COMMENT ON TABLE skeldir.attribution_events IS 'Accepted webhook deliveries, one per idempotency key; append-only, PII-free.';
+
+--
+-- Name: attribution_recomputes; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.attribution_recomputes (
+    tenant_id uuid NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    window_end timestamp with time zone NOT NULL,
+    events bigint NOT NULL,
+    order_events bigint NOT NULL,
+    definition text NOT NULL,
+    credited boolean NOT NULL,
+    recomputed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY skeldir.attribution_recomputes FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.attribution_recomputes OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE attribution_recomputes; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.attribution_recomputes IS 'Per tenant and window of 30 days or more, what its last recompute read (event counts, definition); while they hold and no one wrote the credits since, the window is unchanged.';
+
+--
 -- Name: channel_rules; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -9858,6 +10086,13 @@ ALTER TABLE ONLY skeldir.attribution_events
     ADD CONSTRAINT attribution_events_tenant_id_idempotency_key_key UNIQUE (tenant_id, idempotency_key);
 
 --
+-- Name: attribution_recomputes attribution_recomputes_pkey; Type: CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE ONLY skeldir.attribution_recomputes
+    ADD CONSTRAINT attribution_recomputes_pkey PRIMARY KEY (tenant_id, window_start, window_end);
+
+--
 -- Name: budget_optimization_jobs budget_optimization_jobs_pkey; Type: CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -10259,6 +10494,12 @@ CREATE UNIQUE INDEX mv_reconciliation_status_key ON analytics.mv_reconciliation_
 CREATE INDEX attribution_credit_history_event_idx ON skeldir.attribution_credit_history USING btree (tenant_id, event_id, superseded_at);
 
 --
+-- Name: attribution_credits_occurred_idx; Type: INDEX; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE INDEX attribution_credits_occurred_idx ON skeldir.attribution_credits USING btree (tenant_id, occurred_at);
+
+--
 -- Name: attribution_events_occurred_idx; Type: INDEX; Schema: skeldir; Owner: skeldir_books
 --
 
@@ -10487,6 +10728,24 @@ CREATE TRIGGER credit_sums_insert AFTER INSERT ON skeldir.attribution_credits RE
 CREATE TRIGGER credit_sums_update AFTER UPDATE ON skeldir.attribution_credits REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION skeldir.check_credit_sums();
 
 --
+-- Name: attribution_credits recomputes_forgotten_delete; Type: TRIGGER; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TRIGGER recomputes_forgotten_delete AFTER DELETE ON skeldir.attribution_credits REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION skeldir.forget_attribution_recomputes();
+
+--
+-- Name: attribution_credits recomputes_forgotten_insert; Type: TRIGGER; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TRIGGER recomputes_forgotten_insert AFTER INSERT ON skeldir.attribution_credits REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION skeldir.forget_attribution_recomputes();
+
+--
+-- Name: attribution_credits recomputes_forgotten_update; Type: TRIGGER; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TRIGGER recomputes_forgotten_update AFTER UPDATE ON skeldir.attribution_credits REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION skeldir.forget_attribution_recomputes();
+
+--
 -- Name: attribution_events reject_pii; Type: TRIGGER; Schema: skeldir; Owner: skeldir_books
 --
 
@@ -10559,6 +10818,13 @@ ALTER TABLE ONLY skeldir.attribution_events
 
 ALTER TABLE ONLY skeldir.attribution_events
     ADD CONSTRAINT attribution_events_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES skeldir.tenants(id);
+
+--
+-- Name: attribution_recomputes attribution_recomputes_tenant_id_fkey; Type: FK CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE ONLY skeldir.attribution_recomputes
+    ADD CONSTRAINT attribution_recomputes_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES skeldir.tenants(id);
 
 --
 -- Name: budget_optimization_jobs budget_optimization_jobs_tenant_id_fkey; Type: FK CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
@@ -10857,6 +11123,12 @@ CREATE POLICY analyst_binding ON skeldir.attribution_credits AS RESTRICTIVE FOR 
 CREATE POLICY analyst_binding ON skeldir.attribution_events AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
 
 --
+-- Name: attribution_recomputes analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE POLICY analyst_binding ON skeldir.attribution_recomputes AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+
+--
 -- Name: budget_optimization_jobs analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -11001,6 +11273,12 @@ ALTER TABLE skeldir.attribution_credits ENABLE ROW LEVEL SECURITY;
 ALTER TABLE skeldir.attribution_events ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: attribution_recomputes; Type: ROW SECURITY; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE skeldir.attribution_recomputes ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: budget_optimization_jobs; Type: ROW SECURITY; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -11143,6 +11421,12 @@ CREATE POLICY tenant_isolation ON skeldir.attribution_credits USING ((tenant_id 
 --
 
 CREATE POLICY tenant_isolation ON skeldir.attribution_events USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+
+--
+-- Name: attribution_recomputes tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE POLICY tenant_isolation ON skeldir.attribution_recomputes USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
 
 --
 -- Name: budget_optimization_jobs tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
@@ -11957,14 +12241,6 @@ REVOKE ALL ON FUNCTION skeldir.allocation_summary_for(tenant uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION skeldir.attribute(list jsonb, key_field text, value_field text, VARIADIC names text[]) FROM PUBLIC;
 
 --
--- Name: TABLE attribution_events; Type: ACL; Schema: skeldir; Owner: skeldir_books
---
-
-GRANT SELECT ON TABLE skeldir.attribution_events TO skeldir_readonly;
-GRANT SELECT ON TABLE skeldir.attribution_events TO skeldir_analytics;
-GRANT SELECT,INSERT ON TABLE skeldir.attribution_events TO skeldir_owner;
-
---
 -- Name: FUNCTION attribution_days(orders text[], days date[], sessions text[], touched_at timestamp with time zone[]); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -12084,30 +12360,6 @@ REVOKE ALL ON FUNCTION skeldir.check_retention_rule() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION skeldir.classify_channel(utm_source text, utm_medium text, referrer text) FROM PUBLIC;
-
---
--- Name: FUNCTION may_hold_pii(kind text, value text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.may_hold_pii(kind text, value text) FROM PUBLIC;
-
---
--- Name: FUNCTION pii_pattern(kind text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.pii_pattern(kind text) FROM PUBLIC;
-
---
--- Name: FUNCTION pii_value(value text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.pii_value(value text) FROM PUBLIC;
-
---
--- Name: FUNCTION redact_pii(value text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.redact_pii(value text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION clean_url(url text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -12249,6 +12501,12 @@ REVOKE ALL ON FUNCTION skeldir.enter_tenant(tenant_id uuid) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION skeldir.explain(entity_type text, entity_id text, options jsonb, request_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION forget_attribution_recomputes(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.forget_attribution_recomputes() FROM PUBLIC;
 
 --
 -- Name: FUNCTION from_base64url(segment text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -12468,6 +12726,12 @@ REVOKE ALL ON FUNCTION skeldir.login_retry_after(subject bytea, max integer, "wi
 REVOKE ALL ON FUNCTION skeldir.login_subject(kind text, value text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION may_hold_pii(kind text, value text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.may_hold_pii(kind text, value text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION minor_units(amount jsonb, currency text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -12504,10 +12768,22 @@ REVOKE ALL ON FUNCTION skeldir.pii_found(doc jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION skeldir.pii_keys() FROM PUBLIC;
 
 --
+-- Name: FUNCTION pii_pattern(kind text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.pii_pattern(kind text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION pii_kinds(value text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
 REVOKE ALL ON FUNCTION skeldir.pii_kinds(value text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION pii_value(value text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.pii_value(value text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION presented_key_hash(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -12634,6 +12910,12 @@ REVOKE ALL ON FUNCTION skeldir.reconciliation_result_id(tenant_id uuid, run_id u
 --
 
 REVOKE ALL ON FUNCTION skeldir.reconciliation_run_failed(job skeldir.jobs, outcome text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION redact_pii(value text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.redact_pii(value text) FROM PUBLIC;
 
 --
 -- Name: TABLE dead_events; Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -13160,6 +13442,14 @@ GRANT SELECT ON TABLE skeldir.ad_spend TO skeldir_readonly;
 
 GRANT SELECT ON TABLE skeldir.attribution_credit_history TO skeldir_readonly;
 GRANT SELECT,INSERT ON TABLE skeldir.attribution_credit_history TO skeldir_owner;
+
+--
+-- Name: TABLE attribution_events; Type: ACL; Schema: skeldir; Owner: skeldir_books
+--
+
+GRANT SELECT ON TABLE skeldir.attribution_events TO skeldir_readonly;
+GRANT SELECT ON TABLE skeldir.attribution_events TO skeldir_analytics;
+GRANT SELECT,INSERT ON TABLE skeldir.attribution_events TO skeldir_owner;
 
 --
 -- Name: TABLE channel_rules; Type: ACL; Schema: skeldir; Owner: skeldir_owner
