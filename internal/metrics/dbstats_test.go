@@ -24,9 +24,14 @@ func TestDatabaseStatsAreCachedAndOutliveAFailedRead(t *testing.T) {
 		}
 		return []prometheus.Metric{prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, float64(reads))}, nil
 	}
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(newDBStats("test_stats", "test values", []*prometheus.Desc{desc}, load,
-		func() time.Time { return clock })...)
+	// The error counter is gathered after the scrape, from a registry of
+	// its own: a registry gathers its collectors concurrently, so one
+	// holding both could read the counter before the failed read counts.
+	collectors := newDBStats("test_stats", "test values", []*prometheus.Desc{desc}, load,
+		func() time.Time { return clock })
+	reg, errReg := prometheus.NewPedanticRegistry(), prometheus.NewPedanticRegistry()
+	reg.MustRegister(collectors[0])
+	errReg.MustRegister(collectors[1])
 	// scrape is one scrape: the gauge's value and the error counter's.
 	scrape := func() (jobs, failed float64) {
 		t.Helper()
@@ -34,7 +39,11 @@ func TestDatabaseStatsAreCachedAndOutliveAFailedRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range families {
+		counted, err := errReg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range append(families, counted...) {
 			switch f.GetName() {
 			case "skeldir_test_jobs":
 				jobs = f.GetMetric()[0].GetGauge().GetValue()
