@@ -1510,7 +1510,7 @@ CREATE FUNCTION admin.revoke_analyst(login name) RETURNS jsonb
     SET search_path TO 'pg_catalog', 'pg_temp'
     BEGIN ATOMIC
  WITH gone AS (
-          DELETE FROM skeldir.analyst_logins a
+          DELETE FROM skeldir.analyst_logins AS a
            WHERE (a.login = revoke_analyst.login)
            RETURNING a.tenant
          )
@@ -4139,7 +4139,8 @@ CREATE VIEW skeldir.revenue_of_record WITH (security_invoker='true') AS
     l.event_id,
     l.occurred_at,
     l.recorded_at,
-    l.reverses_transaction_id
+    l.reverses_transaction_id,
+    COALESCE(c.order_id, l.order_id) AS order_key
    FROM ((skeldir.revenue_ledger l
      JOIN skeldir.reconciliation_platforms p ON ((p.platform = l.vendor)))
      LEFT JOIN skeldir.revenue_ledger c ON (((p.side = 'processor'::text) AND (c.tenant_id = l.tenant_id) AND (c.vendor = l.vendor) AND (c.state = 'captured'::skeldir.ledger_state) AND (c.transaction_id = COALESCE(l.reverses_transaction_id, l.transaction_id)))))
@@ -4288,7 +4289,7 @@ CREATE FUNCTION skeldir.end_sessions(user_id uuid, reason text) RETURNS integer
     LANGUAGE sql
     BEGIN ATOMIC
  WITH revoked AS (
-          UPDATE skeldir.refresh_tokens t SET revoked_at = now(), revoke_reason = end_sessions.reason
+          UPDATE skeldir.refresh_tokens AS t SET revoked_at = now(), revoke_reason = end_sessions.reason
            WHERE ((t.user_id = end_sessions.user_id) AND (t.revoked_at IS NULL) AND (t.rotated_at IS NULL))
            RETURNING 1 AS "?column?"
          )
@@ -4371,6 +4372,24 @@ $$;
 ALTER FUNCTION skeldir.explain(entity_type text, entity_id text, options jsonb, request_id uuid) OWNER TO skeldir_owner;
 
 --
+-- Name: forget_attribution_marks(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.forget_attribution_marks() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  -- Every tenant's: a TRUNCATE empties the table for all of them. The
+  -- policy would hide other tenants' marks from a DELETE, so the table is
+  -- emptied the same way.
+  TRUNCATE skeldir.attribution_marks;
+  RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION skeldir.forget_attribution_marks() OWNER TO skeldir_owner;
+
+--
 -- Name: forget_attribution_recomputes(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -4392,6 +4411,10 @@ BEGIN
   END IF;
   PERFORM skeldir.take_turns(VARIADIC ARRAY(SELECT 'recompute_attribution/' || t FROM unnest(tenants) AS t ORDER BY t));
   DELETE FROM skeldir.attribution_recomputes AS r WHERE r.tenant_id = ANY (tenants);
+  IF tenants IS DISTINCT FROM ARRAY[context]
+     OR coalesce(current_setting('skeldir.attribution_writer', true), '') IS DISTINCT FROM context::text THEN
+    DELETE FROM skeldir.attribution_marks AS m WHERE m.tenant_id = ANY (tenants);
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -5943,6 +5966,46 @@ CREATE FUNCTION skeldir.login_subject(kind text, value text) RETURNS bytea
 ALTER FUNCTION skeldir.login_subject(kind text, value text) OWNER TO skeldir_owner;
 
 --
+-- Name: mark_realtime_revenue_orders(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.mark_realtime_revenue_orders() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO skeldir.realtime_revenue_marks AS m (tenant_id, order_key)
+  SELECT NEW.tenant_id, k.order_key
+    FROM (SELECT NEW.order_id AS order_key
+          UNION
+          SELECT c.order_id
+            FROM skeldir.revenue_ledger AS c
+           WHERE NEW.state <> 'captured' AND NEW.reverses_transaction_id IS NOT NULL
+             AND c.tenant_id = NEW.tenant_id AND c.vendor = NEW.vendor AND c.state = 'captured'
+             AND c.transaction_id = NEW.reverses_transaction_id
+          UNION
+          SELECT r.order_id
+            FROM skeldir.revenue_ledger AS r
+           WHERE NEW.state = 'captured' AND r.tenant_id = NEW.tenant_id AND r.vendor = NEW.vendor
+             AND r.state = 'refunded' AND coalesce(r.reverses_transaction_id, r.transaction_id) = NEW.transaction_id
+          UNION
+          SELECT r.order_id
+            FROM skeldir.revenue_ledger AS r
+           WHERE NEW.state = 'captured' AND r.tenant_id = NEW.tenant_id AND r.vendor = NEW.vendor
+             AND r.state = 'chargeback' AND coalesce(r.reverses_transaction_id, r.transaction_id) = NEW.transaction_id) AS k
+  ON CONFLICT (tenant_id, order_key) DO UPDATE SET marked_at = excluded.marked_at;
+  RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION skeldir.mark_realtime_revenue_orders() OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION mark_realtime_revenue_orders(); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION skeldir.mark_realtime_revenue_orders() IS 'After a ledger insert: marks the orders whose revenue of record the row may change, for the next realtime revenue refresh.';
+
+--
 -- Name: may_hold_pii(text, text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -6753,6 +6816,11 @@ DECLARE
   long boolean := window_end >= window_start + interval '30 days';
   seen record;
   changes bigint;
+  this_definition text;
+  this_system bigint;
+  since xid8;        -- the best mark of a window holding this one
+  upto xid8;         -- what this recompute will have seen
+  affected uuid[];   -- the purchases (events) to compute; NULL: every one of the window
 BEGIN
   IF tenant IS NULL THEN
     RAISE EXCEPTION 'recompute_attribution needs a tenant context' USING ERRCODE = 'invalid_parameter_value';
@@ -6784,11 +6852,69 @@ BEGIN
     END IF;
   END IF;
 
+  -- Marks (skeldir.attribution_marks): the xmin of this statement's
+  -- snapshot, lowered to this transaction's id when it has one (its own
+  -- events are visible to it but are not below the xmin), taken before
+  -- computing: every event committed below it is visible to the computing
+  -- statement. With a mark of a window holding this one, only the
+  -- purchases that events arrived since (at or above the mark) can reach
+  -- are computed: those of the orders of such events, those of their
+  -- sessions dated in the 30 days after them (31: a superset whatever the
+  -- session's time zone does to day arithmetic), and those events
+  -- themselves; every other purchase of the window has, by the mark, the
+  -- credits it would get. Over 1,000 such events, the window is computed
+  -- whole (it reads less than looking each one up).
+  this_definition := (SELECT md5(p.prosrc) FROM pg_proc AS p
+                  WHERE p.oid = 'skeldir.recompute_attribution(timestamptz, timestamptz, text, bigint)'::regprocedure);
+  this_system := (pg_control_system()).system_identifier;
+  upto := least(pg_snapshot_xmin(pg_current_snapshot()), pg_current_xact_id_if_assigned());
+  since := (SELECT max(m.seen) FROM skeldir.attribution_marks AS m
+             WHERE m.tenant_id = tenant AND m.window_start <= recompute_attribution.window_start
+               AND m.window_end >= recompute_attribution.window_end
+               AND m.definition = this_definition AND m.system = this_system);
+  IF since IS NOT NULL THEN
+    WITH arrived AS MATERIALIZED (
+      SELECT e.id, e.event_type, e.order_id, e.session_id, e.occurred_at
+        FROM skeldir.attribution_events AS e
+       WHERE e.tenant_id = tenant AND e.arrived_xid >= since
+       -- (in the index's order: whatever the statistics, the index is read)
+       ORDER BY e.arrived_xid
+       LIMIT 1001
+    )
+    SELECT CASE WHEN (SELECT count(*) FROM arrived) <= 1000 THEN
+             ARRAY(SELECT DISTINCT r.id
+                     FROM arrived AS a
+                    CROSS JOIN LATERAL (
+                      SELECT p.id FROM skeldir.attribution_events AS p
+                       WHERE p.tenant_id = tenant AND p.order_id = a.order_id AND p.event_type = 'purchase'
+                         AND p.occurred_at >= window_start AND p.occurred_at < window_end
+                      UNION ALL
+                      SELECT p.id FROM skeldir.attribution_events AS p
+                       WHERE a.event_type <> 'refund'
+                         AND p.tenant_id = tenant AND p.session_id = a.session_id AND p.event_type = 'purchase'
+                         AND p.occurred_at BETWEEN a.occurred_at AND a.occurred_at + interval '31 days'
+                         AND p.occurred_at >= window_start AND p.occurred_at < window_end
+                      UNION ALL
+                      SELECT a.id
+                       WHERE a.event_type = 'purchase' AND a.occurred_at >= window_start AND a.occurred_at < window_end
+                    ) AS r)
+           END
+      INTO affected;
+  END IF;
+
+  IF affected = '{}' THEN
+    changes := 0;
+  ELSE
+  -- The write is the recompute's own: it keeps the tenant's marks
+  -- (skeldir.forget_attribution_recomputes).
+  PERFORM set_config('skeldir.attribution_writer', tenant::text, true);
+
   WITH purchase AS MATERIALIZED (
     SELECT p.id, p.session_id, p.occurred_at, p.revenue_cents, p.currency, p.channel
       FROM skeldir.attribution_events AS p
      WHERE p.tenant_id = tenant AND p.event_type = 'purchase' AND p.revenue_cents > 0
        AND p.occurred_at >= window_start AND p.occurred_at < window_end
+       AND (affected IS NULL OR p.id = ANY (affected))
        -- An order is one purchase however many webhooks announce it
        -- (orders/create and orders/paid; a shop's order and the processor's
        -- charge for it). The one attributed is the event that carries the
@@ -6914,17 +7040,34 @@ BEGIN
                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
   ),
   -- The credits stored for the purchases of the window (a credit carries
-  -- its purchase's time), and what differs from them.
+  -- its purchase's time), or for the purchases to compute, each looked up
+  -- by its key, and what differs from them. (The planner must not be
+  -- free to do otherwise: right after a recompute from scratch the
+  -- credits' statistics may be those of the emptied table, one row, and
+  -- it then read the tenant's whole index for a purchase's rows.) The
+  -- rows' ctids take the writes below straight to them, for the same
+  -- reason.
   stored AS (
-    SELECT c.event_id, c.channel, c.currency, c.occurred_at, c.last_touch_cents, c.first_touch_cents, c.linear_cents,
-           c.time_decay_cents, c.linear_ratio, c.time_decay_ratio, c.model_version, c.position_based_cents,
-           c.position_based_ratio
+    SELECT c.ctid AS row_ctid, c.event_id, c.channel, c.currency, c.occurred_at, c.last_touch_cents,
+           c.first_touch_cents, c.linear_cents, c.time_decay_cents, c.linear_ratio, c.time_decay_ratio,
+           c.model_version, c.position_based_cents, c.position_based_ratio
       FROM skeldir.attribution_credits AS c
-     WHERE c.tenant_id = tenant AND c.occurred_at >= window_start AND c.occurred_at < window_end
+     WHERE affected IS NULL
+       AND c.tenant_id = tenant AND c.occurred_at >= window_start AND c.occurred_at < window_end
+    UNION ALL
+    SELECT c.*
+      FROM unnest(affected) AS a(id)
+     CROSS JOIN LATERAL (
+       SELECT c.ctid AS row_ctid, c.event_id, c.channel, c.currency, c.occurred_at, c.last_touch_cents,
+              c.first_touch_cents, c.linear_cents, c.time_decay_cents, c.linear_ratio, c.time_decay_ratio,
+              c.model_version, c.position_based_cents, c.position_based_ratio
+         FROM skeldir.attribution_credits AS c
+        WHERE c.tenant_id = tenant AND c.event_id = a.id
+       OFFSET 0) AS c
   ),
   diff AS MATERIALIZED (
     SELECT coalesce(w.event_id, c.event_id) AS event_id, coalesce(w.channel, c.channel) AS channel,
-           w.event_id IS NOT NULL AS computed, c.event_id IS NOT NULL AS stored,
+           w.event_id IS NOT NULL AS computed, c.event_id IS NOT NULL AS stored, c.row_ctid AS was_ctid,
            w.currency, w.occurred_at, w.last_touch_cents, w.first_touch_cents, w.linear_cents, w.time_decay_cents,
            w.linear_ratio, w.time_decay_ratio, w.model_version, w.position_based_cents, w.position_based_ratio,
            c.currency AS was_currency, c.occurred_at AS was_occurred_at, c.last_touch_cents AS was_last_touch_cents,
@@ -6951,12 +7094,14 @@ BEGIN
            position_based_cents = d.position_based_cents, position_based_ratio = d.position_based_ratio
       FROM diff AS d
      WHERE d.computed AND d.stored AND c.tenant_id = tenant AND c.event_id = d.event_id AND c.channel = d.channel
+       AND (affected IS NULL OR c.ctid = ANY (ARRAY(SELECT x.was_ctid FROM diff AS x WHERE x.computed AND x.stored)))
     RETURNING d.*
   ),
   withdrawn AS (
     DELETE FROM skeldir.attribution_credits AS c
      USING diff AS d
      WHERE NOT d.computed AND c.tenant_id = tenant AND c.event_id = d.event_id AND c.channel = d.channel
+       AND (affected IS NULL OR c.ctid = ANY (ARRAY(SELECT x.was_ctid FROM diff AS x WHERE NOT x.computed)))
     RETURNING d.*
   ),
   added AS (
@@ -6987,6 +7132,21 @@ BEGIN
          + (SELECT count(*) FROM added)
     INTO changes
     FROM superseded;
+  PERFORM set_config('skeldir.attribution_writer', '', true);
+  END IF;
+
+  -- (after the write, which keeps the marks of the tenant's other windows)
+  INSERT INTO skeldir.attribution_marks AS m (tenant_id, window_start, window_end, seen, definition, system)
+  VALUES (tenant, window_start, window_end, upto, this_definition, this_system)
+  ON CONFLICT ON CONSTRAINT attribution_marks_pkey DO UPDATE
+    SET seen = excluded.seen, definition = excluded.definition, system = excluded.system,
+        marked_at = excluded.marked_at;
+  -- Marks of windows inside this one that say no more than it does.
+  DELETE FROM skeldir.attribution_marks AS m
+   WHERE m.tenant_id = tenant AND m.window_start >= recompute_attribution.window_start
+     AND m.window_end <= recompute_attribution.window_end
+     AND (m.window_start, m.window_end) <> (recompute_attribution.window_start, recompute_attribution.window_end)
+     AND m.seen <= upto;
 
   -- (after the write, which forgets what was recorded)
   IF long THEN
@@ -7549,37 +7709,100 @@ CREATE FUNCTION skeldir.refresh_realtime_revenue() RETURNS integer
     AS $$
 DECLARE
   tenant uuid := skeldir.current_tenant_id();
+  orders text[];
   written integer;
 BEGIN
   IF tenant IS NULL THEN
     RAISE EXCEPTION 'refresh_realtime_revenue needs a tenant context' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM skeldir.take_turns('refresh_realtime_revenue/' || tenant);
-  CREATE TEMP TABLE realtime_fresh ON COMMIT DROP AS
-  SELECT r.currency,
-         coalesce(sum(r.amount_cents) FILTER (WHERE r.state = 'captured'), 0)::bigint AS captured_cents,
-         coalesce(sum(r.amount_cents) FILTER (WHERE r.state = 'refunded'), 0)::bigint AS refunded_cents,
-         coalesce(sum(r.amount_cents) FILTER (WHERE r.state = 'chargeback'), 0)::bigint AS chargeback_cents,
-         coalesce(sum(CASE r.state WHEN 'captured' THEN r.amount_cents ELSE -r.amount_cents END), 0)::bigint AS net_cents,
-         count(*) FILTER (WHERE r.state = 'captured') AS captures,
-         max(r.recorded_at) AS last_booked_at
-    FROM skeldir.revenue_of_record AS r
-   WHERE r.tenant_id = tenant
-   GROUP BY r.currency;
-  DELETE FROM skeldir.realtime_revenue AS x
-   WHERE x.tenant_id = tenant AND x.currency NOT IN (SELECT f.currency FROM realtime_fresh AS f);
-  INSERT INTO skeldir.realtime_revenue AS x
-    (tenant_id, currency, captured_cents, refunded_cents, chargeback_cents, net_cents, captures, last_booked_at,
-     refreshed_at)
-  SELECT tenant, f.currency, f.captured_cents, f.refunded_cents, f.chargeback_cents, f.net_cents, f.captures,
-         f.last_booked_at, clock_timestamp()
-    FROM realtime_fresh AS f
-  ON CONFLICT (tenant_id, currency) DO UPDATE
-     SET captured_cents = excluded.captured_cents, refunded_cents = excluded.refunded_cents,
-         chargeback_cents = excluded.chargeback_cents, net_cents = excluded.net_cents, captures = excluded.captures,
-         last_booked_at = excluded.last_booked_at, refreshed_at = excluded.refreshed_at;
+  -- Waits for the writers still holding a mark; the statements below see
+  -- what they committed.
+  WITH taken AS (
+    DELETE FROM skeldir.realtime_revenue_marks AS m WHERE m.tenant_id = tenant RETURNING m.order_key
+  )
+  SELECT array_agg(t.order_key) INTO orders FROM taken AS t;
+
+  IF orders IS NOT NULL THEN
+    -- What the marked orders added, out of the totals...
+    WITH gone AS (
+      DELETE FROM skeldir.realtime_revenue_orders AS o
+       WHERE o.tenant_id = tenant AND o.order_key = ANY (orders)
+      RETURNING o.*
+    )
+    INSERT INTO skeldir.realtime_revenue AS x
+      (tenant_id, currency, captured_cents, refunded_cents, chargeback_cents, net_cents, captures, records,
+       last_booked_at, refreshed_at)
+    SELECT tenant, g.currency, -sum(g.captured_cents), -sum(g.refunded_cents), -sum(g.chargeback_cents),
+           -sum(g.net_cents), -sum(g.captures), -sum(g.records), '-infinity', clock_timestamp()
+      FROM gone AS g
+     GROUP BY g.currency
+    ON CONFLICT (tenant_id, currency) DO UPDATE
+       SET captured_cents = x.captured_cents + excluded.captured_cents,
+           refunded_cents = x.refunded_cents + excluded.refunded_cents,
+           chargeback_cents = x.chargeback_cents + excluded.chargeback_cents,
+           net_cents = x.net_cents + excluded.net_cents, captures = x.captures + excluded.captures,
+           records = x.records + excluded.records;
+
+    -- ...and what they add now, in.
+    WITH candidate AS (
+      -- The rows that may count with the marked orders: theirs, and the
+      -- refunds and chargebacks of their processor captures (each by its
+      -- partial index: revenue_ledger_reversed_idx, _charged_back_idx).
+      SELECT l.id
+        FROM skeldir.revenue_ledger AS l
+       WHERE l.tenant_id = tenant AND l.order_id = ANY (orders)
+      UNION
+      SELECT r.id
+        FROM skeldir.revenue_ledger AS c
+        JOIN skeldir.revenue_ledger AS r
+          ON r.tenant_id = c.tenant_id AND r.vendor = c.vendor AND r.state = 'refunded'
+         AND coalesce(r.reverses_transaction_id, r.transaction_id) = c.transaction_id
+       WHERE c.tenant_id = tenant AND c.order_id = ANY (orders) AND c.state = 'captured'
+      UNION
+      SELECT r.id
+        FROM skeldir.revenue_ledger AS c
+        JOIN skeldir.revenue_ledger AS r
+          ON r.tenant_id = c.tenant_id AND r.vendor = c.vendor AND r.state = 'chargeback'
+         AND coalesce(r.reverses_transaction_id, r.transaction_id) = c.transaction_id
+       WHERE c.tenant_id = tenant AND c.order_id = ANY (orders) AND c.state = 'captured'
+    ),
+    kept AS (
+      INSERT INTO skeldir.realtime_revenue_orders AS o
+        (tenant_id, order_key, currency, captured_cents, refunded_cents, chargeback_cents, net_cents, captures,
+         records, last_booked_at)
+      SELECT tenant, r.order_key, r.currency,
+             coalesce(sum(r.amount_cents) FILTER (WHERE r.state = 'captured'), 0),
+             coalesce(sum(r.amount_cents) FILTER (WHERE r.state = 'refunded'), 0),
+             coalesce(sum(r.amount_cents) FILTER (WHERE r.state = 'chargeback'), 0),
+             sum(CASE r.state WHEN 'captured' THEN r.amount_cents ELSE -r.amount_cents END),
+             count(*) FILTER (WHERE r.state = 'captured'), count(*), max(r.recorded_at)
+        FROM skeldir.revenue_of_record AS r
+       WHERE r.tenant_id = tenant AND r.id IN (SELECT c.id FROM candidate AS c) AND r.order_key = ANY (orders)
+       GROUP BY r.order_key, r.currency
+      RETURNING o.*
+    )
+    INSERT INTO skeldir.realtime_revenue AS x
+      (tenant_id, currency, captured_cents, refunded_cents, chargeback_cents, net_cents, captures, records,
+       last_booked_at, refreshed_at)
+    SELECT tenant, k.currency, sum(k.captured_cents), sum(k.refunded_cents), sum(k.chargeback_cents),
+           sum(k.net_cents), sum(k.captures), sum(k.records), max(k.last_booked_at), clock_timestamp()
+      FROM kept AS k
+     GROUP BY k.currency
+    ON CONFLICT (tenant_id, currency) DO UPDATE
+       SET captured_cents = x.captured_cents + excluded.captured_cents,
+           refunded_cents = x.refunded_cents + excluded.refunded_cents,
+           chargeback_cents = x.chargeback_cents + excluded.chargeback_cents,
+           net_cents = x.net_cents + excluded.net_cents, captures = x.captures + excluded.captures,
+           records = x.records + excluded.records,
+           last_booked_at = greatest(x.last_booked_at, excluded.last_booked_at);
+
+    DELETE FROM skeldir.realtime_revenue AS x WHERE x.tenant_id = tenant AND x.records <= 0;
+  END IF;
+
+  -- Every currency's numbers are as of now, changed or not.
+  UPDATE skeldir.realtime_revenue AS x SET refreshed_at = clock_timestamp() WHERE x.tenant_id = tenant;
   GET DIAGNOSTICS written = ROW_COUNT;
-  DROP TABLE realtime_fresh;
   RETURN written;
 END
 $$;
@@ -8375,7 +8598,7 @@ CREATE FUNCTION skeldir.unpin_paypal_certificate() RETURNS bigint
     LANGUAGE sql
     BEGIN ATOMIC
  WITH unpinned AS (
-          UPDATE skeldir.tenant_paypal_certificates c SET revoked_at = now()
+          UPDATE skeldir.tenant_paypal_certificates AS c SET revoked_at = now()
            WHERE (c.revoked_at IS NULL)
            RETURNING 1 AS "?column?"
          )
@@ -8935,7 +9158,7 @@ CREATE FUNCTION worker.claim(queue text, max_jobs integer, worker_id text) RETUR
                    WHERE (EXISTS ( SELECT
                             FROM claimed claimed_1)) ON CONFLICT(id) DO UPDATE SET beat_at = now(), expires_at = GREATEST(d.expires_at, excluded.expires_at)
          )
-  UPDATE skeldir.jobs j SET state = 'running'::skeldir.job_state, attempt = (j.attempt + 1), started_at = clock_timestamp(), leased_by = claim.worker_id, leased_until = (now() + k.hard_limit)
+  UPDATE skeldir.jobs AS j SET state = 'running'::skeldir.job_state, attempt = (j.attempt + 1), started_at = clock_timestamp(), leased_by = claim.worker_id, leased_until = (now() + k.hard_limit)
     FROM claimed,
      skeldir.job_kinds k
    WHERE ((j.id = claimed.id) AND (k.kind = j.kind))
@@ -9368,7 +9591,7 @@ CREATE FUNCTION worker.resign(name text, leader_id text) RETURNS boolean
     SET search_path TO 'pg_catalog', 'pg_temp'
     BEGIN ATOMIC
  WITH resigned AS (
-          DELETE FROM skeldir.leaders l
+          DELETE FROM skeldir.leaders AS l
            WHERE ((l.name = resign.name) AND (l.leader_id = resign.leader_id))
            RETURNING l.name
          )
@@ -9622,6 +9845,7 @@ CREATE TABLE skeldir.attribution_events (
     received_at timestamp with time zone DEFAULT now() NOT NULL,
     payload jsonb NOT NULL,
     pii_paths text[] DEFAULT '{}'::text[] NOT NULL,
+    arrived_xid xid8 DEFAULT pg_current_xact_id(),
     CONSTRAINT attribution_events_check CHECK (((revenue_cents = 0) OR (currency IS NOT NULL))),
     CONSTRAINT attribution_events_idempotency_key_check CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 255))),
     CONSTRAINT attribution_events_revenue_cents_check CHECK ((revenue_cents >= 0))
@@ -9636,6 +9860,36 @@ ALTER TABLE skeldir.attribution_events OWNER TO skeldir_books;
 --
 
 COMMENT ON TABLE skeldir.attribution_events IS 'Accepted webhook deliveries, one per idempotency key; append-only, PII-free.';
+
+--
+-- Name: COLUMN attribution_events.arrived_xid; Type: COMMENT; Schema: skeldir; Owner: skeldir_books
+--
+
+COMMENT ON COLUMN skeldir.attribution_events.arrived_xid IS 'The inserting transaction''s id: the events a recompute did not see are those at or above the snapshot xmin it recorded.';
+
+--
+-- Name: attribution_marks; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.attribution_marks (
+    tenant_id uuid NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    window_end timestamp with time zone NOT NULL,
+    seen xid8 NOT NULL,
+    definition text NOT NULL,
+    system bigint NOT NULL,
+    marked_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY skeldir.attribution_marks FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.attribution_marks OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE attribution_marks; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.attribution_marks IS 'Per tenant and recomputed window, the snapshot xmin below which every arrived event is reflected in its credits; a recompute inside it computes only what later events reach.';
 
 --
 -- Name: attribution_recomputes; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
@@ -9859,7 +10113,8 @@ CREATE TABLE skeldir.realtime_revenue (
     net_cents bigint NOT NULL,
     captures bigint NOT NULL,
     last_booked_at timestamp with time zone NOT NULL,
-    refreshed_at timestamp with time zone NOT NULL
+    refreshed_at timestamp with time zone NOT NULL,
+    records bigint DEFAULT 0 NOT NULL
 );
 
 ALTER TABLE ONLY skeldir.realtime_revenue FORCE ROW LEVEL SECURITY;
@@ -9871,6 +10126,53 @@ ALTER TABLE skeldir.realtime_revenue OWNER TO skeldir_owner;
 --
 
 COMMENT ON TABLE skeldir.realtime_revenue IS 'Revenue of record so far per tenant and currency; refreshed per tenant after its money moves.';
+
+--
+-- Name: realtime_revenue_marks; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.realtime_revenue_marks (
+    tenant_id uuid NOT NULL,
+    order_key text NOT NULL,
+    marked_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+);
+
+ALTER TABLE ONLY skeldir.realtime_revenue_marks FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.realtime_revenue_marks OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE realtime_revenue_marks; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.realtime_revenue_marks IS 'Orders whose ledger rows changed since the tenant''s last realtime revenue refresh; the refresh takes them.';
+
+--
+-- Name: realtime_revenue_orders; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.realtime_revenue_orders (
+    tenant_id uuid NOT NULL,
+    order_key text NOT NULL,
+    currency text NOT NULL,
+    captured_cents bigint NOT NULL,
+    refunded_cents bigint NOT NULL,
+    chargeback_cents bigint NOT NULL,
+    net_cents bigint NOT NULL,
+    captures bigint NOT NULL,
+    records bigint NOT NULL,
+    last_booked_at timestamp with time zone NOT NULL
+);
+
+ALTER TABLE ONLY skeldir.realtime_revenue_orders FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.realtime_revenue_orders OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE realtime_revenue_orders; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.realtime_revenue_orders IS 'Per tenant, order and currency, what the order adds to the realtime revenue (its rows of record); the totals are their sums.';
 
 --
 -- Name: reconciliation_results; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
@@ -10086,6 +10388,13 @@ ALTER TABLE ONLY skeldir.attribution_events
     ADD CONSTRAINT attribution_events_tenant_id_idempotency_key_key UNIQUE (tenant_id, idempotency_key);
 
 --
+-- Name: attribution_marks attribution_marks_pkey; Type: CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE ONLY skeldir.attribution_marks
+    ADD CONSTRAINT attribution_marks_pkey PRIMARY KEY (tenant_id, window_start, window_end);
+
+--
 -- Name: attribution_recomputes attribution_recomputes_pkey; Type: CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -10273,6 +10582,20 @@ ALTER TABLE ONLY skeldir.payload_projections
 
 ALTER TABLE ONLY skeldir.pii_scan_findings
     ADD CONSTRAINT pii_scan_findings_pkey PRIMARY KEY (tenant_id, job_id, table_name, column_name);
+
+--
+-- Name: realtime_revenue_marks realtime_revenue_marks_pkey; Type: CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE ONLY skeldir.realtime_revenue_marks
+    ADD CONSTRAINT realtime_revenue_marks_pkey PRIMARY KEY (tenant_id, order_key);
+
+--
+-- Name: realtime_revenue_orders realtime_revenue_orders_pkey; Type: CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE ONLY skeldir.realtime_revenue_orders
+    ADD CONSTRAINT realtime_revenue_orders_pkey PRIMARY KEY (tenant_id, order_key, currency);
 
 --
 -- Name: realtime_revenue realtime_revenue_pkey; Type: CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
@@ -10494,10 +10817,10 @@ CREATE UNIQUE INDEX mv_reconciliation_status_key ON analytics.mv_reconciliation_
 CREATE INDEX attribution_credit_history_event_idx ON skeldir.attribution_credit_history USING btree (tenant_id, event_id, superseded_at);
 
 --
--- Name: attribution_credits_occurred_idx; Type: INDEX; Schema: skeldir; Owner: skeldir_owner
+-- Name: attribution_events_arrival_idx; Type: INDEX; Schema: skeldir; Owner: skeldir_books
 --
 
-CREATE INDEX attribution_credits_occurred_idx ON skeldir.attribution_credits USING btree (tenant_id, occurred_at);
+CREATE INDEX attribution_events_arrival_idx ON skeldir.attribution_events USING btree (tenant_id, arrived_xid) WHERE (arrived_xid IS NOT NULL);
 
 --
 -- Name: attribution_events_occurred_idx; Type: INDEX; Schema: skeldir; Owner: skeldir_books
@@ -10600,6 +10923,12 @@ CREATE INDEX refresh_tokens_hash_idx ON skeldir.refresh_tokens USING btree (toke
 --
 
 CREATE INDEX refresh_tokens_user_idx ON skeldir.refresh_tokens USING btree (tenant_id, user_id) WHERE (revoked_at IS NULL);
+
+--
+-- Name: revenue_ledger_charged_back_idx; Type: INDEX; Schema: skeldir; Owner: skeldir_books
+--
+
+CREATE INDEX revenue_ledger_charged_back_idx ON skeldir.revenue_ledger USING btree (tenant_id, vendor, COALESCE(reverses_transaction_id, transaction_id)) WHERE (state = 'chargeback'::skeldir.ledger_state);
 
 --
 -- Name: revenue_ledger_occurred_idx; Type: INDEX; Schema: skeldir; Owner: skeldir_books
@@ -10728,6 +11057,18 @@ CREATE TRIGGER credit_sums_insert AFTER INSERT ON skeldir.attribution_credits RE
 CREATE TRIGGER credit_sums_update AFTER UPDATE ON skeldir.attribution_credits REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION skeldir.check_credit_sums();
 
 --
+-- Name: revenue_ledger mark_realtime_revenue_orders; Type: TRIGGER; Schema: skeldir; Owner: skeldir_books
+--
+
+CREATE TRIGGER mark_realtime_revenue_orders AFTER INSERT ON skeldir.revenue_ledger FOR EACH ROW EXECUTE FUNCTION skeldir.mark_realtime_revenue_orders();
+
+--
+-- Name: attribution_credits marks_forgotten_truncate; Type: TRIGGER; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TRIGGER marks_forgotten_truncate AFTER TRUNCATE ON skeldir.attribution_credits FOR EACH STATEMENT EXECUTE FUNCTION skeldir.forget_attribution_marks();
+
+--
 -- Name: attribution_credits recomputes_forgotten_delete; Type: TRIGGER; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -10818,6 +11159,13 @@ ALTER TABLE ONLY skeldir.attribution_events
 
 ALTER TABLE ONLY skeldir.attribution_events
     ADD CONSTRAINT attribution_events_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES skeldir.tenants(id);
+
+--
+-- Name: attribution_marks attribution_marks_tenant_id_fkey; Type: FK CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE ONLY skeldir.attribution_marks
+    ADD CONSTRAINT attribution_marks_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES skeldir.tenants(id);
 
 --
 -- Name: attribution_recomputes attribution_recomputes_tenant_id_fkey; Type: FK CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
@@ -10951,6 +11299,27 @@ ALTER TABLE ONLY skeldir.pii_scan_findings
 
 ALTER TABLE ONLY skeldir.realtime_revenue
     ADD CONSTRAINT realtime_revenue_currency_fkey FOREIGN KEY (currency) REFERENCES skeldir.currencies(code);
+
+--
+-- Name: realtime_revenue_marks realtime_revenue_marks_tenant_id_fkey; Type: FK CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE ONLY skeldir.realtime_revenue_marks
+    ADD CONSTRAINT realtime_revenue_marks_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES skeldir.tenants(id);
+
+--
+-- Name: realtime_revenue_orders realtime_revenue_orders_currency_fkey; Type: FK CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE ONLY skeldir.realtime_revenue_orders
+    ADD CONSTRAINT realtime_revenue_orders_currency_fkey FOREIGN KEY (currency) REFERENCES skeldir.currencies(code);
+
+--
+-- Name: realtime_revenue_orders realtime_revenue_orders_tenant_id_fkey; Type: FK CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE ONLY skeldir.realtime_revenue_orders
+    ADD CONSTRAINT realtime_revenue_orders_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES skeldir.tenants(id);
 
 --
 -- Name: realtime_revenue realtime_revenue_tenant_id_fkey; Type: FK CONSTRAINT; Schema: skeldir; Owner: skeldir_owner
@@ -11123,6 +11492,12 @@ CREATE POLICY analyst_binding ON skeldir.attribution_credits AS RESTRICTIVE FOR 
 CREATE POLICY analyst_binding ON skeldir.attribution_events AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
 
 --
+-- Name: attribution_marks analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE POLICY analyst_binding ON skeldir.attribution_marks AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+
+--
 -- Name: attribution_recomputes analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -11181,6 +11556,18 @@ CREATE POLICY analyst_binding ON skeldir.pii_scan_findings AS RESTRICTIVE FOR SE
 --
 
 CREATE POLICY analyst_binding ON skeldir.realtime_revenue AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+
+--
+-- Name: realtime_revenue_marks analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE POLICY analyst_binding ON skeldir.realtime_revenue_marks AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+
+--
+-- Name: realtime_revenue_orders analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE POLICY analyst_binding ON skeldir.realtime_revenue_orders AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
 
 --
 -- Name: reconciliation_platform_status analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
@@ -11273,6 +11660,12 @@ ALTER TABLE skeldir.attribution_credits ENABLE ROW LEVEL SECURITY;
 ALTER TABLE skeldir.attribution_events ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: attribution_marks; Type: ROW SECURITY; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE skeldir.attribution_marks ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: attribution_recomputes; Type: ROW SECURITY; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -11357,6 +11750,18 @@ CREATE POLICY presented_token ON skeldir.tenant_webhook_tokens FOR SELECT USING 
 ALTER TABLE skeldir.realtime_revenue ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: realtime_revenue_marks; Type: ROW SECURITY; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE skeldir.realtime_revenue_marks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: realtime_revenue_orders; Type: ROW SECURITY; Schema: skeldir; Owner: skeldir_owner
+--
+
+ALTER TABLE skeldir.realtime_revenue_orders ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: reconciliation_platform_status; Type: ROW SECURITY; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -11423,6 +11828,12 @@ CREATE POLICY tenant_isolation ON skeldir.attribution_credits USING ((tenant_id 
 CREATE POLICY tenant_isolation ON skeldir.attribution_events USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
 
 --
+-- Name: attribution_marks tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE POLICY tenant_isolation ON skeldir.attribution_marks USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+
+--
 -- Name: attribution_recomputes tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -11481,6 +11892,18 @@ CREATE POLICY tenant_isolation ON skeldir.pii_scan_findings USING ((tenant_id = 
 --
 
 CREATE POLICY tenant_isolation ON skeldir.realtime_revenue USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+
+--
+-- Name: realtime_revenue_marks tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE POLICY tenant_isolation ON skeldir.realtime_revenue_marks USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+
+--
+-- Name: realtime_revenue_orders tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE POLICY tenant_isolation ON skeldir.realtime_revenue_orders USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
 
 --
 -- Name: reconciliation_platform_status tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
@@ -12503,6 +12926,12 @@ REVOKE ALL ON FUNCTION skeldir.enter_tenant(tenant_id uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION skeldir.explain(entity_type text, entity_id text, options jsonb, request_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION forget_attribution_marks(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.forget_attribution_marks() FROM PUBLIC;
+
+--
 -- Name: FUNCTION forget_attribution_recomputes(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -12724,6 +13153,12 @@ REVOKE ALL ON FUNCTION skeldir.login_retry_after(subject bytea, max integer, "wi
 --
 
 REVOKE ALL ON FUNCTION skeldir.login_subject(kind text, value text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION mark_realtime_revenue_orders(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.mark_realtime_revenue_orders() FROM PUBLIC;
 
 --
 -- Name: FUNCTION may_hold_pii(kind text, value text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
