@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# make test-citus: the migrations on a Citus cluster (issue 16). Builds and
+# installs Citus when it is missing (scripts/citus-build.sh; needs root),
+# starts a coordinator and two workers on free ports in a new folder under
+# /var/tmp (scripts/citus-cluster.sh), creates the roles Citus must connect
+# to the workers as (see Roles), and applies the migration history on the
+# coordinator as scripts/pg.sh's pg_migrate does (dbmate as the superuser,
+# one transaction per file). When a migration fails it names the file and
+# prints dbmate's error, then replays that file's up section statement by
+# statement in a transaction it rolls back, to name the statement (its line
+# in the file, and the server's ERROR/DETAIL/HINT/CONTEXT/STATEMENT). The
+# cluster is stopped and its folder removed however the run ends
+# (SKELDIR_CITUS_KEEP=1 keeps the stopped folder, with the nodes' logs).
+#
+# Not part of make test, which stays plain PostgreSQL. Exits 1 when a
+# migration fails.
+#
+# Roles: Citus runs a statement's work on the workers over connections it
+# opens as the statement's current user. The migrations `SET LOCAL ROLE
+# skeldir_owner` (every file) and `SET LOCAL ROLE skeldir_analytics` (the
+# materialized views, which a refresh also runs as their owner), and every
+# definer function runs as skeldir_owner: both must be able to log in on
+# every node. They are created here first, on the coordinator, in the Citus
+# database (roles are propagated only from a database that has the
+# extension), with LOGIN and a generated password, which Citus copies to the
+# workers; the password goes into the cluster's one pgpass (DIR/pgpass),
+# which the three servers read. The migrations find the roles there and keep
+# them (they create a role only when it is missing); the attributes they give
+# are given here too (skeldir_analytics is BYPASSRLS). On plain PostgreSQL
+# these roles stay NOLOGIN: only this test cluster lets them log in.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/pg.sh
+
+DB=skeldir
+# role|attributes: the roles that become current_user during the migrations
+# and in the functions they create (see Roles).
+CITUS_ROLES=("skeldir_owner|LOGIN" "skeldir_analytics|LOGIN BYPASSRLS")
+
+[ -x "$DBMATE" ] || die "dbmate is missing: run npm ci (make test-citus does this)"
+scripts/citus-build.sh
+
+dir=$(mktemp -d /var/tmp/skeldir-citus.XXXXXX)
+citus_cleanup() {
+  scripts/citus-cluster.sh stop "$dir" || true
+  if [ "${SKELDIR_CITUS_KEEP:-}" = 1 ]; then
+    echo "cluster stopped; kept in $dir (logs: $dir/{coordinator,worker1,worker2}/log)"
+  else
+    rm -rf "$dir"
+  fi
+}
+trap citus_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+start=$SECONDS
+scripts/citus-cluster.sh start "$dir" "$DB"
+coord=$dir/coordinator
+export PGPASSFILE=$dir/pgpass
+
+# citus_role ROLE ATTRS: creates ROLE on the coordinator in $DB (so that Citus
+# propagates it) with ATTRS and a generated password recorded in DIR/pgpass.
+citus_role() {
+  local role=$1 attrs=$2 pw
+  pw=$(gen_password)
+  pg_psql "$coord" "$DB" -v role="$role" -v attrs="$attrs" -v pw="$pw" <<'SQL' >/dev/null
+SELECT format('CREATE ROLE %I %s PASSWORD %L', :'role', :'attrs', :'pw') \gexec
+SQL
+  printf '*:*:*:%s:%s\n' "$role" "$pw" >> "$coord/pgpass"
+}
+for r in "${CITUS_ROLES[@]}"; do citus_role "${r%%|*}" "${r#*|}"; done
+# Every node must know the roles and let them log in with the password.
+for n in worker1 worker2; do
+  for r in "${CITUS_ROLES[@]}"; do
+    psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(pg_port "$dir/$n")" -U "${r%%|*}" -d "$DB" \
+      -Atc 'SELECT 1' >/dev/null ||
+      die "role ${r%%|*} cannot log in on $n: Citus did not propagate it"
+  done
+done
+echo "roles on every node, LOGIN with the password in $dir/pgpass: ${CITUS_ROLES[*]%%|*}"
+
+# The migration history as pg_migrate applies it: dbmate as the superuser,
+# --no-dump-schema, one transaction per file, in version order. Its output
+# is kept to name the failure. By default (SKELDIR_CITUS_DISTRIBUTE=eager)
+# the files are applied one at a time and every table a file creates is
+# distributed right after it (citus_distribute_new), as a migration guarded
+# by the extension would, so that the later files meet distributed tables;
+# SKELDIR_CITUS_DISTRIBUTE=none applies them all at once and distributes
+# nothing (Citus then only hosts the coordinator's local tables).
+# SKELDIR_CITUS_MIGRATIONS=ROOT takes the four folders from ROOT instead of
+# db (a scratch copy, to try a rewrite; db/ is never written).
+mode=${SKELDIR_CITUS_DISTRIBUTE:-eager}
+root=${SKELDIR_CITUS_MIGRATIONS:-db}
+case $mode in eager|none) ;; *) die "SKELDIR_CITUS_DISTRIBUTE is eager or none, not $mode" ;; esac
+mapfile -t migrations < <(ls "$root"/{schema,functions,policies,grants}/*.sql |
+  awk -F/ '{print $NF "\t" $0}' | sort | cut -f2)
+files=${#migrations[@]}
+stage=$dir/migrations
+mkdir -p "$stage"
+log=$dir/migrate.log
+: > "$log"
+migrate() {
+  DATABASE_URL=$(pg_url "$coord" postgres "$DB") "$DBMATE" --no-dump-schema -d "$stage" up
+}
+
+# citus_sql SQL: runs SQL on the coordinator; prints the error and fails if
+# it fails.
+citus_sql() { pg_psql "$coord" "$DB" -Atc "SET client_min_messages = warning" -c "$1" 2>&1; }
+# citus_query SQL: the rows of a catalog query; its error stops the run.
+citus_query() {
+  pg_psql "$coord" "$DB" -Atc "$1" || die "catalog query failed: $1"
+}
+
+# Distribution, decided from the catalog: skeldir.tenants by id and every
+# table of schema skeldir with a tenant_id column by tenant_id, all
+# colocated with tenants; a table one of them references by a foreign key
+# (and that has no tenant_id: a lookup) becomes a reference table first,
+# with what it references in turn; every other table stays on the
+# coordinator (the queue, leases, keys). A failed call leaves its table
+# where it was and is reported; the run goes on.
+dist_failures=()
+citus_seen=
+citus_reference() {
+  local t=$1 ref
+  # a cycle of foreign keys: each table once
+  [[ " $citus_seen " == *" $t "* ]] && return 0
+  citus_seen+=" $t"
+  while read -r ref; do
+    [ -n "$ref" ] && citus_reference "$ref"
+  done < <(citus_query "SELECT DISTINCT confrelid::regclass FROM pg_constraint
+     WHERE conrelid = '$t'::regclass AND contype = 'f' AND confrelid <> conrelid
+       AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = confrelid)
+       AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = confrelid AND attname = 'tenant_id' AND NOT attisdropped)")
+  [ -z "$(citus_query "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = '$t'::regclass")" ] || return 0
+  citus_dist_call "SELECT create_reference_table('$t')"
+}
+citus_dist_call() {
+  local out
+  if out=$(citus_sql "$1"); then
+    echo "  citus: $1"
+  else
+    echo "  citus: FAILED after $current: $1"
+    printf '%s\n' "$out" | sed 's/^/    /'
+    dist_failures+=("after $current: $1"$'\n'"$(printf '%s\n' "$out" | sed 's/^/    /')")
+  fi
+}
+citus_distribute_new() {
+  local t col ref
+  while IFS='|' read -r t col; do
+    [ -n "$t" ] || continue
+    while read -r ref; do
+      [ -n "$ref" ] && citus_reference "$ref"
+    done < <(citus_query "SELECT DISTINCT confrelid::regclass FROM pg_constraint
+       WHERE conrelid = '$t'::regclass AND contype = 'f' AND confrelid <> conrelid
+         AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = confrelid)
+         AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = confrelid AND attname = 'tenant_id' AND NOT attisdropped)")
+    if [ "$t" = skeldir.tenants ]; then
+      citus_dist_call "SELECT create_distributed_table('$t', '$col')"
+    else
+      citus_dist_call "SELECT create_distributed_table('$t', '$col', colocate_with => 'skeldir.tenants')"
+    fi
+  done < <(citus_query "SELECT c.oid::regclass || '|' || CASE WHEN c.relname = 'tenants' THEN 'id' ELSE 'tenant_id' END
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'skeldir' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+       AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = c.oid)
+       AND (c.relname = 'tenants' OR EXISTS (SELECT FROM pg_attribute
+             WHERE attrelid = c.oid AND attname = 'tenant_id' AND NOT attisdropped))
+     ORDER BY c.oid")
+}
+
+mstart=$SECONDS
+rc=0
+current=
+if [ "$mode" = none ]; then
+  for f in "${migrations[@]}"; do ln -s "$PWD/$f" "$stage/"; done
+  set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
+else
+  for f in "${migrations[@]}"; do
+    ln -s "$PWD/$f" "$stage/"
+    current=$f
+    set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
+    [ "$rc" = 0 ] || break
+    citus_distribute_new
+  done
+fi
+applied=$(grep -c '^Applied: ' "$log" || true)
+report_distribution() {
+  echo "distribution (citus_tables):"
+  citus_query "SELECT table_name || ' ' || citus_table_type || coalesce(' by ' || nullif(distribution_column, '<none>'), '')
+                || ' colocation ' || colocation_id || ', ' || shard_count || ' shards'
+               FROM citus_tables ORDER BY 1" | sed 's/^/  /'
+  echo "on the coordinator only: $(citus_query "SELECT string_agg(c.oid::regclass::text, ' ' ORDER BY 1)
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'skeldir' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+       AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = c.oid)")"
+  if [ ${#dist_failures[@]} -gt 0 ]; then
+    echo "distribution calls that FAILED (${#dist_failures[@]}), in order:"
+    printf '  %s\n' "${dist_failures[@]}"
+  fi
+}
+if [ "$rc" = 0 ]; then
+  report_distribution
+  echo "test-citus: all $applied migrations applied on Citus ($mode distribution) in $((SECONDS - mstart)) s" \
+    "($((SECONDS - start)) s with the cluster)"
+  [ ${#dist_failures[@]} -eq 0 ] || { echo "test-citus: FAILED: ${#dist_failures[@]} distribution calls failed"; exit 1; }
+  exit 0
+fi
+report_distribution
+
+failed=$(sed -n 's/^Applying: //p' "$log" | tail -1)
+path=$(ls "$root"/{schema,functions,policies,grants}/"$failed" 2>/dev/null | head -1 || true)
+echo
+echo "test-citus: FAILED at migration ${path:-$failed} ($applied of $files applied, in $((SECONDS - mstart)) s)"
+echo "dbmate's error:"
+grep -v -e '^Applying: ' -e '^Applied: ' "$log" | sed 's/^/  /'
+if [ -z "$path" ]; then exit 1; fi
+
+# The statement: the file's up section replayed in a transaction that is
+# rolled back, line numbers kept (the down section blanked out, the
+# `-- migrate:up` line replaced by BEGIN), so psql names the failing line
+# and the server logs the failing statement alone.
+replay=$dir/replay/$failed
+mkdir -p "$dir/replay"
+awk '
+  /^-- migrate:up/ { up = 1; print "BEGIN;"; next }
+  /^-- migrate:down/ { up = 0 }
+  { print (up ? $0 : "") }
+  END { print "ROLLBACK;" }
+' "$path" > "$replay"
+logsize=$(as_cluster_user stat -c %s "$coord/log")
+set +e
+out=$(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(pg_port "$coord")" -U postgres -d "$DB" \
+  -f "$replay" 2>&1)
+prc=$?
+set -e
+if [ "$prc" = 0 ]; then
+  echo "replayed statement by statement (psql), $path passes: the failure needs the file sent as one query string, as dbmate sends it"
+  exit 1
+fi
+line=$(printf '%s\n' "$out" | sed -n 's/^psql:[^:]*:\([0-9]*\): ERROR:.*/\1/p' | head -1)
+echo "replayed statement by statement (psql), $path fails at line ${line:-?}:"
+printf '%s\n' "$out" | sed "s|$dir/replay/[^:]*|$path (replay)|; s/^/  /"
+echo "the server's log of it (coordinator):"
+as_cluster_user tail -c +"$((logsize + 1))" "$coord/log" |
+  sed -n '/ERROR:/,$p' | sed 's/^/  /'
+exit 1
