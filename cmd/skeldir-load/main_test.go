@@ -24,8 +24,21 @@ func TestOrderFromRenumbersTheWholeOrder(t *testing.T) {
 			t.Errorf("%s = %v, want the delivery's time in UTC", k, got[k])
 		}
 	}
+	// A visit of its own: the session attribution follows is the order's.
+	sessions := 0
+	for _, n := range got["note_attributes"].([]any) {
+		if n := n.(map[string]any); n["name"] == "skeldir_session_id" {
+			sessions++
+			if n["value"] != "sess-5500000000123" {
+				t.Errorf("skeldir_session_id = %v, want sess-5500000000123", n["value"])
+			}
+		}
+	}
+	if sessions != 1 {
+		t.Errorf("%d skeldir_session_id note attributes, want 1", sessions)
+	}
 	// The rest is the store's order as it was: who bought, where, what.
-	for _, k := range []string{"customer", "billing_address", "shipping_address", "line_items", "browser_ip", "note"} {
+	for _, k := range []string{"customer", "billing_address", "shipping_address", "line_items", "browser_ip", "note", "note_attributes"} {
 		if got[k] == nil {
 			t.Errorf("%s is missing from the copy", k)
 		}
