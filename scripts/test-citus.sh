@@ -120,6 +120,7 @@ citus_query() {
 # where it was and is reported; the run goes on.
 dist_failures=()
 citus_seen=
+citus_failed=
 citus_reference() {
   local t=$1 ref
   # a cycle of foreign keys: each table once
@@ -141,6 +142,7 @@ citus_dist_call() {
   else
     echo "  citus: FAILED after $current: $1"
     printf '%s\n' "$out" | sed 's/^/    /'
+    citus_failed+=" $(sed -n "s/.*('\([^']*\)'.*/\1/p" <<<"$1")"
     dist_failures+=("after $current: $1"$'\n'"$(printf '%s\n' "$out" | sed 's/^/    /')")
   fi
 }
@@ -148,6 +150,8 @@ citus_distribute_new() {
   local t col ref
   while IFS='|' read -r t col; do
     [ -n "$t" ] || continue
+    # a table whose distribution failed is reported once, not retried
+    [[ " $citus_failed " == *" $t "* ]] && continue
     while read -r ref; do
       [ -n "$ref" ] && citus_reference "$ref"
     done < <(citus_query "SELECT DISTINCT confrelid::regclass FROM pg_constraint
@@ -172,11 +176,11 @@ mstart=$SECONDS
 rc=0
 current=
 if [ "$mode" = none ]; then
-  for f in "${migrations[@]}"; do ln -s "$PWD/$f" "$stage/"; done
+  for f in "${migrations[@]}"; do ln -s "$(readlink -f "$f")" "$stage/"; done
   set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
 else
   for f in "${migrations[@]}"; do
-    ln -s "$PWD/$f" "$stage/"
+    ln -s "$(readlink -f "$f")" "$stage/"
     current=$f
     set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
     [ "$rc" = 0 ] || break
