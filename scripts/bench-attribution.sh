@@ -93,7 +93,7 @@ printf '%s\n' "${lines[@]}" | awk -v n="$purchases" -v rows="$rows" '
     for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
   }
-  function verdict(v, target, unit) { return v <= target ? "ok" : sprintf("(target <= %s: ABOVE TARGET)", unit) }
+  function verdict(v, target, unit) { return sprintf("(target <= %s) %s", unit, v <= target ? "ok" : "ABOVE TARGET") }
   { fs[NR] = $2; fr[NR] = $2 / $1; as[NR] = $4; ar[NR] = $4 / $3
     ps[NR] = $6; pr[NR] = $6 / $5; ls[NR] = $8; lr[NR] = $8 / $7
     printf "  round %d: from scratch %6.2f s (%5.1fx baseline), nothing changed %6.2f s (%5.1fx baseline),", \
