@@ -119,19 +119,30 @@ citus_query() {
 # coordinator (the queue, leases, keys). A failed call leaves its table
 # where it was and is reported; the run goes on.
 dist_failures=()
+# (FROM and WHERE of) the tables of schema skeldir that Citus does not hold
+coordinator_only="FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'skeldir' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+       AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = c.oid)"
 citus_seen=
 citus_failed=
-citus_reference() {
+# citus_reference_lookups T: makes the lookups T references (tables without
+# tenant_id, not yet Citus tables) reference tables, with what they
+# reference in turn.
+citus_reference_lookups() {
   local t=$1 ref
-  # a cycle of foreign keys: each table once
-  [[ " $citus_seen " == *" $t "* ]] && return 0
-  citus_seen+=" $t"
   while read -r ref; do
     [ -n "$ref" ] && citus_reference "$ref"
   done < <(citus_query "SELECT DISTINCT confrelid::regclass FROM pg_constraint
      WHERE conrelid = '$t'::regclass AND contype = 'f' AND confrelid <> conrelid
        AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = confrelid)
        AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = confrelid AND attname = 'tenant_id' AND NOT attisdropped)")
+}
+citus_reference() {
+  local t=$1
+  # a cycle of foreign keys: each table once
+  [[ " $citus_seen " == *" $t "* ]] && return 0
+  citus_seen+=" $t"
+  citus_reference_lookups "$t"
   [ -z "$(citus_query "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = '$t'::regclass")" ] || return 0
   citus_dist_call "SELECT create_reference_table('$t')"
 }
@@ -147,26 +158,19 @@ citus_dist_call() {
   fi
 }
 citus_distribute_new() {
-  local t col ref
+  local t col
   while IFS='|' read -r t col; do
     [ -n "$t" ] || continue
     # a table whose distribution failed is reported once, not retried
     [[ " $citus_failed " == *" $t "* ]] && continue
-    while read -r ref; do
-      [ -n "$ref" ] && citus_reference "$ref"
-    done < <(citus_query "SELECT DISTINCT confrelid::regclass FROM pg_constraint
-       WHERE conrelid = '$t'::regclass AND contype = 'f' AND confrelid <> conrelid
-         AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = confrelid)
-         AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = confrelid AND attname = 'tenant_id' AND NOT attisdropped)")
+    citus_reference_lookups "$t"
     if [ "$t" = skeldir.tenants ]; then
       citus_dist_call "SELECT create_distributed_table('$t', '$col')"
     else
       citus_dist_call "SELECT create_distributed_table('$t', '$col', colocate_with => 'skeldir.tenants')"
     fi
   done < <(citus_query "SELECT c.oid::regclass || '|' || CASE WHEN c.relname = 'tenants' THEN 'id' ELSE 'tenant_id' END
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = 'skeldir' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-       AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = c.oid)
+      $coordinator_only
        AND (c.relname = 'tenants' OR EXISTS (SELECT FROM pg_attribute
              WHERE attrelid = c.oid AND attname = 'tenant_id' AND NOT attisdropped))
      ORDER BY c.oid")
@@ -194,9 +198,7 @@ report_distribution() {
                 || ' colocation ' || colocation_id || ', ' || shard_count || ' shards'
                FROM citus_tables ORDER BY 1" | sed 's/^/  /'
   echo "on the coordinator only: $(citus_query "SELECT string_agg(c.oid::regclass::text, ' ' ORDER BY 1)
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = 'skeldir' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-       AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = c.oid)")"
+      $coordinator_only")"
   if [ ${#dist_failures[@]} -gt 0 ]; then
     echo "distribution calls that FAILED (${#dist_failures[@]}), in order:"
     printf '  %s\n' "${dist_failures[@]}"
