@@ -1187,7 +1187,16 @@ BEGIN
        WHERE j.dedupe_key = enqueue.dedupe_key AND j.state = 'available'
          FOR KEY SHARE;
       IF job IS NOT NULL THEN
-        RETURN job;
+        IF current_setting('transaction_isolation') <> 'read committed' THEN
+          RAISE EXCEPTION 'a job request that may join a pending job must run in READ COMMITTED'
+            USING ERRCODE = 'invalid_transaction_state';
+        END IF;
+        -- Held, and not yet started: its start waits for this transaction.
+        IF (SELECT j.state FROM skeldir.jobs AS j WHERE j.id = job) IN ('available', 'running') THEN
+          RETURN job;
+        END IF;
+        -- It ran without this request's changes: ask again.
+        CONTINUE;
       END IF;
     END IF;
     INSERT INTO skeldir.jobs AS j (kind, queue, args, tenant_scope, run_at, dedupe_key)
@@ -9151,7 +9160,7 @@ CREATE FUNCTION worker.claim(queue text, max_jobs integer, worker_id text) RETUR
            WHERE ((c.queue = (claim.queue)::skeldir.queue) AND (c.state = 'available'::skeldir.job_state) AND (c.run_at <= now()) AND (NOT k_1.batchable))
            ORDER BY c.run_at, c.id
           LIMIT claim.max_jobs
-          FOR UPDATE OF c SKIP LOCKED
+          FOR NO KEY UPDATE OF c SKIP LOCKED
          ), registered AS (
           INSERT INTO skeldir.dispatchers AS d (id, expires_at)  SELECT claim.worker_id AS worker_id,
                      (now() + '00:00:10'::interval)

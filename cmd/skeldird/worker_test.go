@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/skeldir/skeldir/internal/dispatch"
 	"github.com/skeldir/skeldir/internal/testdaemon"
 	"github.com/skeldir/skeldir/internal/testdb"
@@ -381,42 +382,78 @@ func TestServeRefusesAHalfConfiguredRole(t *testing.T) {
 
 // A request that finds its job already pending (same dedupe key) holds it
 // until the request commits: a job that started earlier could read its
-// inputs without the request's change, and nothing would ask again.
-func TestAPendingJobWaitsForTheRequestsThatDeduplicateIntoIt(t *testing.T) {
+// inputs without the request's change, and nothing would ask again. The
+// dispatcher claims the job all the same (skipping it would leave it to the
+// next poll, and under steady requests to the one after), and the job starts
+// (worker.execute past its row lock) only once the request committed.
+func TestAPendingJobStartsAfterTheRequestsThatDeduplicateIntoIt(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
-	first := session(t, db)
+	tenant := createTenant(t, db, "Dedupe").ID
+	const ask = "SELECT skeldir.enqueue('attribution.recompute', '{\"day\": \"2026-11-20\"}', $1, now() - interval '1 second', 'dedupe-test')"
 	var pending int64
-	if err := first.QueryRow(ctx, "SELECT skeldir.enqueue('attribution.recompute', '{\"day\": \"2026-11-20\"}', NULL, now() - interval '1 second', 'dedupe-test')").Scan(&pending); err != nil {
+	if err := session(t, db).QueryRow(ctx, ask, tenant).Scan(&pending); err != nil {
 		t.Fatal(err)
 	}
 
-	request := session(t, db)
-	tx, err := request.Begin(ctx)
+	request, err := session(t, db).Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var same int64
-	if err := tx.QueryRow(ctx, "SELECT skeldir.enqueue('attribution.recompute', '{\"day\": \"2026-11-20\"}', NULL, NULL, 'dedupe-test')").Scan(&same); err != nil || same != pending {
+	if err := request.QueryRow(ctx, ask, tenant).Scan(&same); err != nil || same != pending {
 		t.Fatalf("the second request got job %d (%v), want the pending %d", same, err, pending)
 	}
 
-	claimer := session(t, db)
-	claim := func() int {
-		var n int
-		if err := claimer.QueryRow(ctx, "SELECT count(*) FROM worker.claim('attribution', 10, 'dedupe-test')").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
+	var claimed int64
+	if err := session(t, db).QueryRow(ctx, "SELECT job_id FROM worker.claim('attribution', 10, 'dedupe-test')").Scan(&claimed); err != nil || claimed != pending {
+		t.Fatalf("a dispatcher claimed job %d (%v) while a request held it, want the pending %d claimed", claimed, err, pending)
 	}
-	if n := claim(); n != 0 {
-		t.Fatalf("a dispatcher claimed %d job(s) while a request that asked for it was still open", n)
+	executor := session(t, db)
+	pid := backendPID(t, executor)
+	executed := make(chan error, 1)
+	go func() {
+		_, err := executor.Exec(ctx, "SELECT worker.execute($1, 'dedupe-test')", claimed)
+		executed <- err
+	}()
+	waitFor(t, 30*time.Second, "worker.execute to wait for the request", func() bool {
+		return count(t, db, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", pid) == 1
+	})
+	if n := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE id = $1 AND state = 'running'", claimed); n != 1 {
+		t.Fatalf("the job is no longer running while a request that asked for it is open")
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if err := request.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := claim(); n != 1 {
-		t.Fatalf("after the request committed a dispatcher claimed %d job(s), want 1", n)
+	if err := <-executed; err != nil {
+		t.Fatalf("worker.execute after the request committed: %v", err)
+	}
+	if n := count(t, db, "SELECT count(*) FROM skeldir.jobs WHERE id = $1 AND state = 'completed'", claimed); n != 1 {
+		t.Fatalf("the job did not complete once the request committed")
+	}
+	// Once it ran, the same request makes the next job.
+	var next int64
+	if err := session(t, db).QueryRow(ctx, ask, tenant).Scan(&next); err != nil || next == pending {
+		t.Fatalf("a request after the job ran got job %d (%v), want a new one", next, err)
+	}
+}
+
+// The fold rereads the job's state to see whether it already ran, which
+// only a READ COMMITTED statement sees; at a stricter level the request
+// refuses to join a pending job rather than lose its ask.
+func TestAJobRequestJoinsAPendingJobOnlyInReadCommitted(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	ctx := context.Background()
+	const ask = "SELECT skeldir.enqueue('housekeeping.ping', dedupe_key => 'isolation-test')"
+	db.Exec(t, ask)
+	tx, err := session(t, db).BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, ask); sqlState(err) != "25000" {
+		t.Fatalf("a REPEATABLE READ request joining a pending job: %v, want SQLSTATE 25000", err)
 	}
 }
