@@ -1183,20 +1183,13 @@ BEGIN
   END IF;
   LOOP
     IF dedupe_key IS NOT NULL THEN
+      -- Held until commit: a job claimed meanwhile starts after (worker.execute
+      -- waits for this lock).
       SELECT j.id INTO job FROM skeldir.jobs AS j
        WHERE j.dedupe_key = enqueue.dedupe_key AND j.state = 'available'
          FOR KEY SHARE;
       IF job IS NOT NULL THEN
-        IF current_setting('transaction_isolation') <> 'read committed' THEN
-          RAISE EXCEPTION 'a job request that may join a pending job must run in READ COMMITTED'
-            USING ERRCODE = 'invalid_transaction_state';
-        END IF;
-        -- Held, and not yet started: its start waits for this transaction.
-        IF (SELECT j.state FROM skeldir.jobs AS j WHERE j.id = job) IN ('available', 'running') THEN
-          RETURN job;
-        END IF;
-        -- It ran without this request's changes: ask again.
-        CONTINUE;
+        RETURN job;
       END IF;
     END IF;
     INSERT INTO skeldir.jobs AS j (kind, queue, args, tenant_scope, run_at, dedupe_key)

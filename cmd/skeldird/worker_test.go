@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/skeldir/skeldir/internal/dispatch"
 	"github.com/skeldir/skeldir/internal/testdaemon"
 	"github.com/skeldir/skeldir/internal/testdb"
@@ -436,24 +435,5 @@ func TestAPendingJobStartsAfterTheRequestsThatDeduplicateIntoIt(t *testing.T) {
 	var next int64
 	if err := session(t, db).QueryRow(ctx, ask, tenant).Scan(&next); err != nil || next == pending {
 		t.Fatalf("a request after the job ran got job %d (%v), want a new one", next, err)
-	}
-}
-
-// The fold rereads the job's state to see whether it already ran, which
-// only a READ COMMITTED statement sees; at a stricter level the request
-// refuses to join a pending job rather than lose its ask.
-func TestAJobRequestJoinsAPendingJobOnlyInReadCommitted(t *testing.T) {
-	t.Parallel()
-	db := testdb.New(t)
-	ctx := context.Background()
-	const ask = "SELECT skeldir.enqueue('housekeeping.ping', dedupe_key => 'isolation-test')"
-	db.Exec(t, ask)
-	tx, err := session(t, db).BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, ask); sqlState(err) != "25000" {
-		t.Fatalf("a REPEATABLE READ request joining a pending job: %v, want SQLSTATE 25000", err)
 	}
 }
