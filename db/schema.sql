@@ -322,28 +322,6 @@ CREATE TYPE skeldir.vendor AS ENUM (
 
 ALTER TYPE skeldir.vendor OWNER TO skeldir_owner;
 
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
---
--- Name: analyst_logins; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.analyst_logins (
-    login name NOT NULL,
-    tenant uuid NOT NULL,
-    granted_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE skeldir.analyst_logins OWNER TO skeldir_owner;
-
---
--- Name: TABLE analyst_logins; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.analyst_logins IS 'The one tenant each analyst login (a member of skeldir_readonly) may read; unbound logins read nothing.';
-
 --
 -- Name: analyst_tenant(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
@@ -351,13 +329,13 @@ COMMENT ON TABLE skeldir.analyst_logins IS 'The one tenant each analyst login (a
 CREATE FUNCTION skeldir.analyst_tenant() RETURNS uuid
     LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    BEGIN ATOMIC
- SELECT a.tenant
-    FROM skeldir.analyst_logins a
-   WHERE (a.login = SESSION_USER);
-END;
+    AS $$ SELECT a.tenant FROM skeldir.analyst_logins AS a WHERE a.login = session_user $$;
 
 ALTER FUNCTION skeldir.analyst_tenant() OWNER TO skeldir_owner;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
 
 --
 -- Name: tenants; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
@@ -605,7 +583,11 @@ ALTER FUNCTION skeldir.audit_credentials() OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.current_tenant_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN CASE WHEN (current_setting('app.current_tenant_id'::text, true) ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'::text) THEN (current_setting('app.current_tenant_id'::text, true))::uuid ELSE NULL::uuid END;
+    AS $_$
+  SELECT CASE WHEN current_setting('app.current_tenant_id', true)
+                   ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+              THEN current_setting('app.current_tenant_id', true)::uuid END
+$_$;
 
 ALTER FUNCTION skeldir.current_tenant_id() OWNER TO skeldir_owner;
 
@@ -1272,6 +1254,24 @@ ALTER FUNCTION admin.import_spend(tenant_id uuid, rows jsonb) OWNER TO skeldir_o
 --
 
 COMMENT ON FUNCTION admin.import_spend(tenant_id uuid, rows jsonb) IS 'Stores (or replaces) ad spend rows for the tenant, as skeldird spend import reads them from CSV; all or nothing.';
+
+--
+-- Name: analyst_logins; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.analyst_logins (
+    login name NOT NULL,
+    tenant uuid NOT NULL,
+    granted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE skeldir.analyst_logins OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE analyst_logins; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.analyst_logins IS 'The one tenant each analyst login (a member of skeldir_readonly) may read; unbound logins read nothing.';
 
 --
 -- Name: list_analysts(); Type: FUNCTION; Schema: admin; Owner: skeldir_owner
@@ -6219,7 +6219,10 @@ ALTER FUNCTION skeldir.pii_value(value text) OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.presented_key_hash() RETURNS bytea
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN CASE WHEN (current_setting('app.presented_key_hash'::text, true) ~ '^[0-9a-f]{64}$'::text) THEN decode(current_setting('app.presented_key_hash'::text, true), 'hex'::text) ELSE NULL::bytea END;
+    AS $_$
+  SELECT CASE WHEN current_setting('app.presented_key_hash', true) ~ '^[0-9a-f]{64}$'
+              THEN decode(current_setting('app.presented_key_hash', true), 'hex') END
+$_$;
 
 ALTER FUNCTION skeldir.presented_key_hash() OWNER TO skeldir_owner;
 
@@ -6229,7 +6232,7 @@ ALTER FUNCTION skeldir.presented_key_hash() OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.presented_login_email() RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN NULLIF(current_setting('app.presented_login_email'::text, true), ''::text);
+    AS $$ SELECT nullif(current_setting('app.presented_login_email', true), '') $$;
 
 ALTER FUNCTION skeldir.presented_login_email() OWNER TO skeldir_owner;
 
@@ -6239,7 +6242,10 @@ ALTER FUNCTION skeldir.presented_login_email() OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.presented_refresh_token_hash() RETURNS bytea
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN CASE WHEN (current_setting('app.presented_refresh_token_hash'::text, true) ~ '^[0-9a-f]{64}$'::text) THEN decode(current_setting('app.presented_refresh_token_hash'::text, true), 'hex'::text) ELSE NULL::bytea END;
+    AS $_$
+  SELECT CASE WHEN current_setting('app.presented_refresh_token_hash', true) ~ '^[0-9a-f]{64}$'
+              THEN decode(current_setting('app.presented_refresh_token_hash', true), 'hex') END
+$_$;
 
 ALTER FUNCTION skeldir.presented_refresh_token_hash() OWNER TO skeldir_owner;
 
@@ -6249,7 +6255,10 @@ ALTER FUNCTION skeldir.presented_refresh_token_hash() OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.presented_webhook_token_hash() RETURNS bytea
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN CASE WHEN (current_setting('app.presented_webhook_token_hash'::text, true) ~ '^[0-9a-f]{64}$'::text) THEN decode(current_setting('app.presented_webhook_token_hash'::text, true), 'hex'::text) ELSE NULL::bytea END;
+    AS $_$
+  SELECT CASE WHEN current_setting('app.presented_webhook_token_hash', true) ~ '^[0-9a-f]{64}$'
+              THEN decode(current_setting('app.presented_webhook_token_hash', true), 'hex') END
+$_$;
 
 ALTER FUNCTION skeldir.presented_webhook_token_hash() OWNER TO skeldir_owner;
 
@@ -7405,7 +7414,11 @@ ALTER FUNCTION skeldir.reconciliation_platform_json(s analytics.mv_reconciliatio
 
 CREATE FUNCTION skeldir.reconciliation_result_id(tenant_id uuid, run_id uuid, shop_platform skeldir.vendor, order_id text) RETURNS uuid
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN skeldir.uuid_v5(skeldir.namespace_url(), ((((((('urn:skeldir:reconciliation-result:'::text || (tenant_id)::text) || ':'::text) || (run_id)::text) || ':'::text) || (shop_platform)::text) || ':'::text) || order_id));
+    AS $$
+  SELECT skeldir.uuid_v5(skeldir.namespace_url(),
+                         'urn:skeldir:reconciliation-result:' || tenant_id || ':' || run_id || ':' || shop_platform
+                           || ':' || order_id)
+$$;
 
 ALTER FUNCTION skeldir.reconciliation_result_id(tenant_id uuid, run_id uuid, shop_platform skeldir.vendor, order_id text) OWNER TO skeldir_owner;
 
@@ -8450,7 +8463,7 @@ ALTER FUNCTION skeldir.start_investigation(question text, context jsonb, request
 
 CREATE FUNCTION skeldir.system_tenant() RETURNS uuid
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN '00000000-0000-0000-0000-000000000000'::uuid;
+    AS $$ SELECT '00000000-0000-0000-0000-000000000000'::uuid $$;
 
 ALTER FUNCTION skeldir.system_tenant() OWNER TO skeldir_owner;
 

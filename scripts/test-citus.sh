@@ -85,13 +85,16 @@ echo "roles on every node, LOGIN with the password in $dir/pgpass: ${CITUS_ROLES
 # the files are applied one at a time and every table a file creates is
 # distributed right after it (citus_distribute_new), as a migration guarded
 # by the extension would, so that the later files meet distributed tables;
+# SKELDIR_CITUS_DISTRIBUTE=late applies them all at once, on local tables,
+# and then distributes every table as the eager mode would, reporting each
+# call that fails (what a last migration distributing the schema would meet);
 # SKELDIR_CITUS_DISTRIBUTE=none applies them all at once and distributes
 # nothing (Citus then only hosts the coordinator's local tables).
 # SKELDIR_CITUS_MIGRATIONS=ROOT takes the four folders from ROOT instead of
 # db (a scratch copy, to try a rewrite; db/ is never written).
 mode=${SKELDIR_CITUS_DISTRIBUTE:-eager}
 root=${SKELDIR_CITUS_MIGRATIONS:-db}
-case $mode in eager|none) ;; *) die "SKELDIR_CITUS_DISTRIBUTE is eager or none, not $mode" ;; esac
+case $mode in eager|late|none) ;; *) die "SKELDIR_CITUS_DISTRIBUTE is eager, late or none, not $mode" ;; esac
 mapfile -t migrations < <(ls "$root"/{schema,functions,policies,grants}/*.sql |
   awk -F/ '{print $NF "\t" $0}' | sort | cut -f2)
 files=${#migrations[@]}
@@ -179,9 +182,11 @@ citus_distribute_new() {
 mstart=$SECONDS
 rc=0
 current=
-if [ "$mode" = none ]; then
+if [ "$mode" != eager ]; then
   for f in "${migrations[@]}"; do ln -s "$(readlink -f "$f")" "$stage/"; done
   set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
+  current="the last migration"
+  if [ "$rc" = 0 ] && [ "$mode" = late ]; then citus_distribute_new; fi
 else
   for f in "${migrations[@]}"; do
     ln -s "$(readlink -f "$f")" "$stage/"
