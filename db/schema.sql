@@ -323,91 +323,34 @@ CREATE TYPE skeldir.vendor AS ENUM (
 ALTER TYPE skeldir.vendor OWNER TO skeldir_owner;
 
 --
--- Name: analyst_tenant(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.analyst_tenant() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ SELECT a.tenant FROM skeldir.analyst_logins AS a WHERE a.login = session_user $$;
-
-ALTER FUNCTION skeldir.analyst_tenant() OWNER TO skeldir_owner;
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
---
--- Name: tenants; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.tenants (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT tenants_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
-);
-
-ALTER TABLE ONLY skeldir.tenants FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.tenants OWNER TO skeldir_owner;
-
---
--- Name: TABLE tenants; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.tenants IS 'One row per customer account. The root of every tenant_id foreign key.';
-
---
--- Name: tenant_tables(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.tenant_tables() RETURNS SETOF regclass
-    LANGUAGE sql STABLE
-    BEGIN ATOMIC
- SELECT (c.oid)::regclass AS oid
-    FROM (pg_class c
-      JOIN pg_namespace n ON ((n.oid = c.relnamespace)))
-   WHERE ((n.nspname !~~ 'pg\_%'::text) AND (n.nspname <> 'information_schema'::name) AND (c.relkind = ANY (ARRAY['r'::"char", 'p'::"char"])) AND ((c.oid = ('skeldir.tenants'::regclass)::oid) OR (EXISTS ( SELECT
-            FROM pg_attribute a
-           WHERE ((a.attrelid = c.oid) AND (a.attname = 'tenant_id'::name) AND (NOT a.attisdropped))))))
-   ORDER BY c.relname;
-END;
-
-ALTER FUNCTION skeldir.tenant_tables() OWNER TO skeldir_owner;
-
---
 -- Name: audit_analysts(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.audit_analysts() RETURNS TABLE(area text, subject text, detail text, ok boolean)
     LANGUAGE sql STABLE
-    BEGIN ATOMIC
- SELECT 'analyst_binding'::text,
-     (t.t)::text AS t,
-     COALESCE((p.polname)::text, 'missing'::text) AS "coalesce",
-     (p.polname IS NOT NULL)
-    FROM (skeldir.tenant_tables() t(t)
-      LEFT JOIN LATERAL ( SELECT x.polname
-            FROM pg_policy x
-           WHERE ((x.polrelid = (t.t)::oid) AND (NOT x.polpermissive) AND (x.polcmd = ANY (ARRAY['r'::"char", '*'::"char"])) AND (x.polroles = ARRAY[( SELECT r.oid
-                    FROM pg_roles r
-                   WHERE (r.rolname = 'skeldir_readonly'::name))]) AND (pg_get_expr(x.polqual, x.polrelid) = format('(%s = ( SELECT skeldir.analyst_tenant() AS analyst_tenant))'::text,
-                 CASE
-                     WHEN ((t.t)::oid = ('skeldir.tenants'::regclass)::oid) THEN 'id'::text
-                     ELSE 'tenant_id'::text
-                 END)))
-          LIMIT 1) p ON (true))
- UNION ALL
-  SELECT 'analyst_column'::text,
-     ((((a.attrelid)::regclass)::text || '.'::text) || (a.attname)::text),
-     'readable by skeldir_readonly'::text,
-     false
-    FROM ((pg_attribute a
-      JOIN pg_class c ON ((c.oid = a.attrelid)))
-      JOIN pg_namespace n ON ((n.oid = c.relnamespace)))
-   WHERE ((n.nspname !~~ 'pg\_%'::text) AND (n.nspname <> 'information_schema'::name) AND (c.relkind = ANY (ARRAY['r'::"char", 'p'::"char", 'v'::"char", 'm'::"char", 'f'::"char"])) AND (a.attnum > 0) AND (NOT a.attisdropped) AND (a.attname ~ '(^|_)(email|password|secret|token|hash|ip|phone)(_|$)'::text) AND has_column_privilege('skeldir_readonly'::name, a.attrelid, a.attnum, 'SELECT'::text));
-END;
+    AS $_$
+  SELECT 'analyst_binding', t::text,
+         coalesce(p.polname::text, 'missing'),
+         p.polname IS NOT NULL
+    FROM skeldir.tenant_tables() AS t
+    LEFT JOIN LATERAL (
+      SELECT x.polname FROM pg_catalog.pg_policy AS x
+       WHERE x.polrelid = t AND NOT x.polpermissive AND x.polcmd IN ('r', '*')
+         AND x.polroles = ARRAY[(SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = 'skeldir_readonly')]
+         AND pg_catalog.pg_get_expr(x.polqual, x.polrelid)
+             = format('(%s = ( SELECT skeldir.analyst_tenant() AS analyst_tenant))',
+                      CASE WHEN t = 'skeldir.tenants'::regclass THEN 'id' ELSE 'tenant_id' END)
+       LIMIT 1) AS p ON true
+  UNION ALL
+  SELECT 'analyst_column', a.attrelid::regclass::text || '.' || a.attname, 'readable by skeldir_readonly', false
+    FROM pg_catalog.pg_attribute AS a
+    JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+   WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+     AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
+     AND a.attname ~ '(^|_)(email|password|secret|token|hash|ip|phone)(_|$)'
+     AND pg_catalog.has_column_privilege('skeldir_readonly', a.attrelid, a.attnum, 'SELECT');
+$_$;
 
 ALTER FUNCTION skeldir.audit_analysts() OWNER TO skeldir_owner;
 
@@ -578,332 +521,205 @@ END;
 ALTER FUNCTION skeldir.audit_credentials() OWNER TO skeldir_owner;
 
 --
--- Name: current_tenant_id(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.current_tenant_id() RETURNS uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $_$
-  SELECT CASE WHEN current_setting('app.current_tenant_id', true)
-                   ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
-              THEN current_setting('app.current_tenant_id', true)::uuid END
-$_$;
-
-ALTER FUNCTION skeldir.current_tenant_id() OWNER TO skeldir_owner;
-
---
--- Name: FUNCTION current_tenant_id(); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON FUNCTION skeldir.current_tenant_id() IS 'Tenant of the current transaction from app.current_tenant_id; NULL when unset, empty or not a UUID.';
-
---
 -- Name: audit_privileges(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.audit_privileges() RETURNS TABLE(area text, subject text, detail text, ok boolean)
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    BEGIN ATOMIC
- WITH group_role(rolname, caller_schema) AS (
-          VALUES ('skeldir_owner'::text,NULL::text), ('skeldir_api'::text,'api'::text), ('skeldir_worker'::text,'worker'::text), ('skeldir_admin'::text,'admin'::text), ('skeldir_readonly'::text,NULL::text)
-         ), caller_role AS (
-          SELECT g.rolname,
-             g.caller_schema
-            FROM (group_role g
-              JOIN pg_roles r USING (rolname))
-           WHERE (g.rolname <> 'skeldir_owner'::text)
-         ), user_schema AS (
-          SELECT pg_namespace.oid,
-             pg_namespace.nspname
-            FROM pg_namespace
-           WHERE ((pg_namespace.nspname !~~ 'pg\_%'::text) AND (pg_namespace.nspname <> 'information_schema'::name))
-         ), relation AS (
-          SELECT c.oid,
-             c.relkind,
-             c.relacl,
-             s.nspname
-            FROM (pg_class c
-              JOIN user_schema s ON ((s.oid = c.relnamespace)))
-           WHERE ((c.relkind = ANY (ARRAY['r'::"char", 'p'::"char", 'v'::"char", 'm'::"char", 'f'::"char", 'S'::"char"])) AND (NOT (EXISTS ( SELECT
-                    FROM pg_depend d
-                   WHERE ((d.classid = ('pg_class'::regclass)::oid) AND (d.objid = c.oid) AND (d.deptype = 'e'::"char"))))))
-         ), routine AS (
-          SELECT p.oid,
-             p.prosecdef,
-             p.proowner,
-             p.proconfig,
-             s.nspname,
-             aclexplode(COALESCE(p.proacl, acldefault('f'::"char", p.proowner))) AS acl
-            FROM (pg_proc p
-              JOIN user_schema s ON ((s.oid = p.pronamespace)))
-         ), table_privilege AS (
-          SELECT r.oid,
-             r.nspname,
-             g.rolname,
-             array_remove(ARRAY[
-                 CASE
-                     WHEN ((r.relkind <> 'S'::"char") AND has_any_column_privilege((g.rolname)::name, r.oid, 'SELECT'::text)) THEN 'SELECT'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN ((r.relkind <> 'S'::"char") AND has_any_column_privilege((g.rolname)::name, r.oid, 'INSERT'::text)) THEN 'INSERT'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN ((r.relkind <> 'S'::"char") AND has_any_column_privilege((g.rolname)::name, r.oid, 'UPDATE'::text)) THEN 'UPDATE'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN ((r.relkind <> 'S'::"char") AND has_table_privilege((g.rolname)::name, r.oid, 'DELETE'::text)) THEN 'DELETE'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN ((r.relkind <> 'S'::"char") AND has_table_privilege((g.rolname)::name, r.oid, 'TRUNCATE'::text)) THEN 'TRUNCATE'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN ((r.relkind <> 'S'::"char") AND has_any_column_privilege((g.rolname)::name, r.oid, 'REFERENCES'::text)) THEN 'REFERENCES'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN ((r.relkind <> 'S'::"char") AND has_table_privilege((g.rolname)::name, r.oid, 'TRIGGER'::text)) THEN 'TRIGGER'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN ((r.relkind = 'S'::"char") AND has_sequence_privilege((g.rolname)::name, r.oid, 'USAGE'::text)) THEN 'USAGE'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN ((r.relkind = 'S'::"char") AND has_sequence_privilege((g.rolname)::name, r.oid, 'SELECT'::text)) THEN 'SELECT'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN ((r.relkind = 'S'::"char") AND has_sequence_privilege((g.rolname)::name, r.oid, 'UPDATE'::text)) THEN 'UPDATE'::text
-                     ELSE NULL::text
-                 END], NULL::text) AS privileges
-            FROM (relation r
-              CROSS JOIN caller_role g)
-         UNION ALL
-          SELECT r.oid,
-             r.nspname,
-             'PUBLIC'::text,
-             array_agg(a.privilege_type ORDER BY a.privilege_type) AS array_agg
-            FROM (relation r
-              CROSS JOIN LATERAL aclexplode(r.relacl) a(grantor, grantee, privilege_type, is_grantable))
-           WHERE (a.grantee = (0)::oid)
-           GROUP BY r.oid, r.nspname
-         ), tenant_table AS (
-          SELECT t.t AS oid,
-                 CASE
-                     WHEN ((t.t)::oid = ('skeldir.tenants'::regclass)::oid) THEN 'id'::text
-                     ELSE 'tenant_id'::text
-                 END AS key_column
-            FROM skeldir.tenant_tables() t(t)
-         ), report AS (
-          SELECT 1 AS ord,
-             'role'::text AS area,
-             g.rolname AS subject,
-                 CASE
-                     WHEN (r.oid IS NULL) THEN 'missing'::text
-                     ELSE concat_ws(' '::text,
-                     CASE
-                         WHEN r.rolcanlogin THEN 'LOGIN'::text
-                         ELSE 'NOLOGIN'::text
-                     END,
-                     CASE
-                         WHEN r.rolsuper THEN 'SUPERUSER'::text
-                         ELSE NULL::text
-                     END,
-                     CASE
-                         WHEN r.rolbypassrls THEN 'BYPASSRLS'::text
-                         ELSE NULL::text
-                     END,
-                     CASE
-                         WHEN r.rolcreaterole THEN 'CREATEROLE'::text
-                         ELSE NULL::text
-                     END,
-                     CASE
-                         WHEN r.rolcreatedb THEN 'CREATEDB'::text
-                         ELSE NULL::text
-                     END)
-                 END AS detail,
-             COALESCE((NOT (r.rolcanlogin OR r.rolsuper OR r.rolbypassrls OR r.rolcreaterole OR r.rolcreatedb)), false) AS ok
-            FROM (group_role g
-              LEFT JOIN pg_roles r USING (rolname))
-         UNION ALL
-          SELECT 2,
-             'membership'::text,
-             m.rolname,
-             ('member of '::text || string_agg((g.rolname)::text, ', '::text ORDER BY ((g.rolname)::text))),
-             (count(*) = 1)
-            FROM (((pg_auth_members am
-              JOIN pg_roles g ON ((g.oid = am.roleid)))
-              JOIN caller_role c ON ((c.rolname = g.rolname)))
-              JOIN pg_roles m ON ((m.oid = am.member)))
-           GROUP BY m.rolname
-         UNION ALL
-          SELECT 3,
-             'table_privilege'::text,
-             ((p.rolname || ' on '::text) || ((p.oid)::regclass)::text),
-             array_to_string(p.privileges, ', '::text) AS array_to_string,
-             ((p.rolname = 'skeldir_readonly'::text) AND (p.privileges = ARRAY['SELECT'::text]))
-            FROM table_privilege p
-           WHERE (cardinality(p.privileges) > 0)
-         UNION ALL
-          SELECT 4,
-             'rls'::text,
-             (t.oid)::text AS oid,
-             format('enabled=%s forced=%s tenant_policy=%s'::text, c.relrowsecurity, c.relforcerowsecurity, COALESCE(pol.polname, 'missing'::name)) AS format,
-             (c.relrowsecurity AND c.relforcerowsecurity AND (pol.polname IS NOT NULL))
-            FROM ((tenant_table t
-              JOIN pg_class c ON ((c.oid = (t.oid)::oid)))
-              LEFT JOIN LATERAL ( SELECT p.polname
-                    FROM pg_policy p
-                   WHERE ((p.polrelid = (t.oid)::oid) AND (p.polcmd = '*'::"char") AND p.polpermissive AND (p.polroles = '{0}'::oid[]) AND (pg_get_expr(p.polqual, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))'::text, t.key_column)) AND (pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))'::text, t.key_column)))
-                  LIMIT 1) pol ON (true))
-         UNION ALL
-          SELECT 5,
-             'policy'::text,
-             ((((p.polrelid)::regclass)::text || ' '::text) || (p.polname)::text),
-             format('%s %s USING %s%s'::text,
-                 CASE
-                     WHEN p.polpermissive THEN 'permissive'::text
-                     ELSE 'restrictive'::text
-                 END,
-                 CASE p.polcmd
-                     WHEN '*'::"char" THEN 'ALL'::text
-                     WHEN 'r'::"char" THEN 'SELECT'::text
-                     WHEN 'a'::"char" THEN 'INSERT'::text
-                     WHEN 'w'::"char" THEN 'UPDATE'::text
-                     WHEN 'd'::"char" THEN 'DELETE'::text
-                     ELSE NULL::text
-                 END, pg_get_expr(p.polqual, p.polrelid), (' WITH CHECK '::text || pg_get_expr(p.polwithcheck, p.polrelid))) AS format,
-             true
-            FROM pg_policy p
-         UNION ALL
-          SELECT 6,
-             'tenant_key'::text,
-             (((t.oid)::text || ' '::text) || (k.conname)::text),
-             pg_get_constraintdef(k.oid) AS pg_get_constraintdef,
-             ((EXISTS ( SELECT
-                    FROM pg_attribute a
-                   WHERE ((a.attrelid = (t.oid)::oid) AND (a.attname = t.key_column) AND (a.attnum = ANY (k.conkey))))) OR ((k.contype = 'f'::"char") AND (NOT (EXISTS ( SELECT
-                    FROM tenant_table r
-                   WHERE ((r.oid)::oid = k.confrelid))))))
-            FROM (tenant_table t
-              JOIN pg_constraint k ON ((k.conrelid = (t.oid)::oid)))
-           WHERE (k.contype = ANY (ARRAY['p'::"char", 'u'::"char", 'f'::"char"]))
-         UNION ALL
-          SELECT 7,
-             'definer'::text,
-             ((f.oid)::regprocedure)::text AS oid,
-             format('owner=%s search_path=%s execute=%s'::text, (f.proowner)::regrole, COALESCE(f.search_path, 'unset'::text), COALESCE(f.grantees, 'nobody'::text)) AS format,
-             ((pg_get_userbyid(f.proowner) = 'skeldir_owner'::name) AND (f.search_path ~ '(^|, )pg_temp$'::text) AND (f.search_path !~ '(public|\$user)'::text) AND (f.grantee_count = 1) AND (f.grantees IN ( SELECT caller_role.rolname
-                    FROM caller_role)))
-            FROM ( SELECT r.oid,
-                     r.proowner,
-                     ( SELECT substr(c.c, (length('search_path='::text) + 1)) AS substr
-                            FROM unnest(r.proconfig) c(c)
-                           WHERE (c.c ~~ 'search_path=%'::text)) AS search_path,
-                     string_agg(
-                         CASE
-                             WHEN ((r.acl).grantee = (0)::oid) THEN 'PUBLIC'::text
-                             ELSE (((r.acl).grantee)::regrole)::text
-                         END, ', '::text ORDER BY (r.acl).grantee) AS grantees,
-                     count(*) AS grantee_count
-                    FROM routine r
-                   WHERE (r.prosecdef AND ((r.acl).privilege_type = 'EXECUTE'::text) AND ((r.acl).grantee <> r.proowner))
-                   GROUP BY r.oid, r.proowner, r.proconfig
-                 UNION ALL
-                  SELECT p.oid,
-                     p.proowner,
-                     NULL::text,
-                     NULL::text,
-                     0
-                    FROM (pg_proc p
-                      JOIN user_schema s ON ((s.oid = p.pronamespace)))
-                   WHERE (p.prosecdef AND (NOT (EXISTS ( SELECT
-                            FROM routine r
-                           WHERE ((r.oid = p.oid) AND ((r.acl).privilege_type = 'EXECUTE'::text) AND ((r.acl).grantee <> r.proowner))))))) f
-         UNION ALL
-          SELECT 8,
-             'execute'::text,
-             ((g.rolname || ' on '::text) || ((p.oid)::regprocedure)::text),
-                 CASE
-                     WHEN (x.granted AND x.usable) THEN 'granted'::text
-                     WHEN x.granted THEN 'granted (schema not usable)'::text
-                     ELSE 'not granted'::text
-                 END AS "case",
-                 CASE
-                     WHEN x.own THEN (x.granted AND x.usable)
-                     ELSE (NOT x.granted)
-                 END AS "case"
-            FROM (((pg_proc p
-              JOIN user_schema s ON ((s.oid = p.pronamespace)))
-              CROSS JOIN caller_role g)
-              CROSS JOIN LATERAL ( SELECT has_function_privilege((g.rolname)::name, p.oid, 'EXECUTE'::text) AS granted,
-                     has_schema_privilege((g.rolname)::name, s.oid, 'USAGE'::text) AS usable,
-                     ((s.nspname = g.caller_schema) OR ((g.rolname = 'skeldir_readonly'::text) AND (p.oid = ANY (ARRAY[('skeldir.current_tenant_id()'::regprocedure)::oid, ('skeldir.analyst_tenant()'::regprocedure)::oid])))) AS own) x)
-           WHERE ((NOT (EXISTS ( SELECT
-                    FROM pg_depend d
-                   WHERE ((d.classid = ('pg_proc'::regclass)::oid) AND (d.objid = p.oid) AND (d.deptype = 'e'::"char"))))) AND (x.granted OR x.own))
-         UNION ALL
-          SELECT 9,
-             'analytics_role'::text,
-             r.rolname,
-             concat_ws(' '::text,
-                 CASE
-                     WHEN r.rolcanlogin THEN 'LOGIN'::text
-                     ELSE 'NOLOGIN'::text
-                 END,
-                 CASE
-                     WHEN r.rolsuper THEN 'SUPERUSER'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN r.rolbypassrls THEN 'BYPASSRLS'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN r.rolcreaterole THEN 'CREATEROLE'::text
-                     ELSE NULL::text
-                 END,
-                 CASE
-                     WHEN r.rolcreatedb THEN 'CREATEDB'::text
-                     ELSE NULL::text
-                 END, ('members='::text || array_to_string(COALESCE(m.members, '{}'::text[]), ','::text))) AS concat_ws,
-             ((NOT (r.rolcanlogin OR r.rolsuper OR r.rolcreaterole OR r.rolcreatedb)) AND r.rolbypassrls AND (COALESCE(m.members, '{}'::text[]) = ARRAY['skeldir_owner'::text]))
-            FROM (pg_roles r
-              LEFT JOIN LATERAL ( SELECT array_agg((x.rolname)::text ORDER BY x.rolname) AS members
-                    FROM (pg_auth_members am
-                      JOIN pg_roles x ON ((x.oid = am.member)))
-                   WHERE (am.roleid = r.oid)) m ON (true))
-           WHERE (r.rolname = 'skeldir_analytics'::name)
-         UNION ALL
-          SELECT 10,
-             'analytics_owns'::text,
-             ((c.oid)::regclass)::text AS oid,
-                 CASE c.relkind
-                     WHEN 'm'::"char" THEN 'materialized view'::text
-                     WHEN 'i'::"char" THEN 'index'::text
-                     ELSE ('relkind '::text || (c.relkind)::text)
-                 END AS "case",
-             ((c.relkind = 'm'::"char") OR ((c.relkind = 'i'::"char") AND (EXISTS ( SELECT
-                    FROM (pg_index i
-                      JOIN pg_class v ON ((v.oid = i.indrelid)))
-                   WHERE ((i.indexrelid = c.oid) AND (v.relkind = 'm'::"char"))))))
-            FROM (pg_class c
-              JOIN pg_roles r ON ((r.oid = c.relowner)))
-           WHERE ((r.rolname = 'skeldir_analytics'::name) AND (c.relnamespace <> ('pg_toast'::regnamespace)::oid))
-         )
-  SELECT report.area,
-     report.subject,
-     report.detail,
-     report.ok
-    FROM report
-   ORDER BY report.ord, (NOT report.ok), report.subject;
-END;
+    AS $_$
+WITH
+group_role (rolname, caller_schema) AS (
+  VALUES ('skeldir_owner', NULL), ('skeldir_api', 'api'), ('skeldir_worker', 'worker'),
+         ('skeldir_admin', 'admin'), ('skeldir_readonly', NULL)
+),
+caller_role AS (
+  SELECT g.* FROM group_role AS g JOIN pg_roles AS r USING (rolname)
+   WHERE g.rolname <> 'skeldir_owner'
+),
+user_schema AS (
+  SELECT oid, nspname FROM pg_namespace
+   WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'
+),
+-- Objects an extension brings (pgcrypto's functions, pgTAP's views) keep
+-- the extension's own ACLs and are left out.
+relation AS (
+  SELECT c.oid, c.relkind, c.relacl, s.nspname
+    FROM pg_class AS c JOIN user_schema AS s ON s.oid = c.relnamespace
+   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+     AND NOT EXISTS (SELECT FROM pg_depend AS d
+                      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+),
+routine AS (
+  SELECT p.oid, p.prosecdef, p.proowner, p.proconfig, s.nspname,
+         aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS acl
+    FROM pg_proc AS p JOIN user_schema AS s ON s.oid = p.pronamespace
+),
+table_privilege AS (
+  SELECT r.oid, r.nspname, g.rolname,
+         array_remove(ARRAY[
+           CASE WHEN r.relkind <> 'S' AND has_any_column_privilege(g.rolname, r.oid, 'SELECT') THEN 'SELECT' END,
+           CASE WHEN r.relkind <> 'S' AND has_any_column_privilege(g.rolname, r.oid, 'INSERT') THEN 'INSERT' END,
+           CASE WHEN r.relkind <> 'S' AND has_any_column_privilege(g.rolname, r.oid, 'UPDATE') THEN 'UPDATE' END,
+           CASE WHEN r.relkind <> 'S' AND has_table_privilege(g.rolname, r.oid, 'DELETE') THEN 'DELETE' END,
+           CASE WHEN r.relkind <> 'S' AND has_table_privilege(g.rolname, r.oid, 'TRUNCATE') THEN 'TRUNCATE' END,
+           CASE WHEN r.relkind <> 'S' AND has_any_column_privilege(g.rolname, r.oid, 'REFERENCES') THEN 'REFERENCES' END,
+           CASE WHEN r.relkind <> 'S' AND has_table_privilege(g.rolname, r.oid, 'TRIGGER') THEN 'TRIGGER' END,
+           CASE WHEN r.relkind = 'S' AND has_sequence_privilege(g.rolname, r.oid, 'USAGE') THEN 'USAGE' END,
+           CASE WHEN r.relkind = 'S' AND has_sequence_privilege(g.rolname, r.oid, 'SELECT') THEN 'SELECT' END,
+           CASE WHEN r.relkind = 'S' AND has_sequence_privilege(g.rolname, r.oid, 'UPDATE') THEN 'UPDATE' END
+         ], NULL) AS privileges
+    FROM relation AS r CROSS JOIN caller_role AS g
+  UNION ALL
+  SELECT r.oid, r.nspname, 'PUBLIC', array_agg(a.privilege_type ORDER BY a.privilege_type)
+    FROM relation AS r CROSS JOIN LATERAL aclexplode(r.relacl) AS a
+   WHERE a.grantee = 0
+   GROUP BY r.oid, r.nspname
+),
+tenant_table AS (
+  SELECT t AS oid,
+         CASE WHEN t = 'skeldir.tenants'::regclass THEN 'id' ELSE 'tenant_id' END AS key_column
+    FROM skeldir.tenant_tables() AS t
+),
+report AS (
+  -- Group roles exist and cannot log in or bypass anything.
+  SELECT 1 AS ord, 'role' AS area, g.rolname AS subject,
+         CASE WHEN r.oid IS NULL THEN 'missing'
+              ELSE concat_ws(' ', CASE WHEN r.rolcanlogin THEN 'LOGIN' ELSE 'NOLOGIN' END,
+                             CASE WHEN r.rolsuper THEN 'SUPERUSER' END,
+                             CASE WHEN r.rolbypassrls THEN 'BYPASSRLS' END,
+                             CASE WHEN r.rolcreaterole THEN 'CREATEROLE' END,
+                             CASE WHEN r.rolcreatedb THEN 'CREATEDB' END) END AS detail,
+         coalesce(NOT (r.rolcanlogin OR r.rolsuper OR r.rolbypassrls OR r.rolcreaterole OR r.rolcreatedb),
+                  false) AS ok
+    FROM group_role AS g LEFT JOIN pg_roles AS r USING (rolname)
+  UNION ALL
+  -- A login role belongs to one caller role, so it has one job.
+  SELECT 2, 'membership', m.rolname,
+         'member of ' || string_agg(g.rolname, ', ' ORDER BY g.rolname),
+         count(*) = 1
+    FROM pg_auth_members AS am
+    JOIN pg_roles AS g ON g.oid = am.roleid
+    JOIN caller_role AS c ON c.rolname = g.rolname
+    JOIN pg_roles AS m ON m.oid = am.member
+   GROUP BY m.rolname
+  UNION ALL
+  -- Callers hold no privilege on any table, view or sequence; analysts may
+  -- only SELECT.
+  SELECT 3, 'table_privilege', p.rolname || ' on ' || p.oid::regclass::text,
+         array_to_string(p.privileges, ', '),
+         p.rolname = 'skeldir_readonly' AND p.privileges = ARRAY['SELECT']
+    FROM table_privilege AS p
+   WHERE cardinality(p.privileges) > 0
+  UNION ALL
+  -- Tenant tables: RLS enabled and forced, with the tenant policy for every
+  -- command.
+  SELECT 4, 'rls', t.oid::regclass::text,
+         format('enabled=%s forced=%s tenant_policy=%s', c.relrowsecurity, c.relforcerowsecurity,
+                coalesce(pol.polname, 'missing')),
+         c.relrowsecurity AND c.relforcerowsecurity AND pol.polname IS NOT NULL
+    FROM tenant_table AS t
+    JOIN pg_class AS c ON c.oid = t.oid
+    LEFT JOIN LATERAL (
+      SELECT p.polname FROM pg_policy AS p
+       WHERE p.polrelid = t.oid AND p.polcmd = '*' AND p.polpermissive AND p.polroles = '{0}'
+         AND pg_get_expr(p.polqual, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))', t.key_column)
+         AND pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))', t.key_column)
+       LIMIT 1) AS pol ON true
+  UNION ALL
+  SELECT 5, 'policy', p.polrelid::regclass::text || ' ' || p.polname,
+         format('%s %s USING %s%s',
+                CASE WHEN p.polpermissive THEN 'permissive' ELSE 'restrictive' END,
+                CASE p.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
+                              WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END,
+                pg_get_expr(p.polqual, p.polrelid),
+                ' WITH CHECK ' || pg_get_expr(p.polwithcheck, p.polrelid)),
+         true
+    FROM pg_policy AS p
+  UNION ALL
+  -- Every key of a tenant table includes the tenant column, so the schema
+  -- shards by tenant. Foreign keys to shared reference tables (which have no
+  -- tenant column) are allowed.
+  SELECT 6, 'tenant_key', t.oid::regclass::text || ' ' || k.conname,
+         pg_get_constraintdef(k.oid),
+         EXISTS (SELECT FROM pg_attribute AS a
+                  WHERE a.attrelid = t.oid AND a.attname = t.key_column AND a.attnum = ANY (k.conkey))
+         OR (k.contype = 'f' AND NOT EXISTS (SELECT FROM tenant_table AS r WHERE r.oid = k.confrelid))
+    FROM tenant_table AS t JOIN pg_constraint AS k ON k.conrelid = t.oid
+   WHERE k.contype IN ('p', 'u', 'f')
+  UNION ALL
+  -- Definer functions: owned by skeldir_owner, search_path pinned with
+  -- pg_temp last, not executable by PUBLIC, granted to exactly one role.
+  SELECT 7, 'definer', f.oid::regprocedure::text,
+         format('owner=%s search_path=%s execute=%s', f.proowner::regrole,
+                coalesce(f.search_path, 'unset'), coalesce(f.grantees, 'nobody')),
+         pg_get_userbyid(f.proowner) = 'skeldir_owner'
+         AND f.search_path ~ '(^|, )pg_temp$' AND f.search_path !~ '(public|\$user)'
+         AND f.grantee_count = 1 AND f.grantees IN (SELECT rolname FROM caller_role)
+    FROM (SELECT r.oid, r.proowner,
+                 (SELECT substr(c, length('search_path=') + 1) FROM unnest(r.proconfig) AS c
+                   WHERE c LIKE 'search_path=%') AS search_path,
+                 string_agg(CASE WHEN (r.acl).grantee = 0 THEN 'PUBLIC'
+                                 ELSE (r.acl).grantee::regrole::text END, ', ' ORDER BY (r.acl).grantee) AS grantees,
+                 count(*) AS grantee_count
+            FROM routine AS r
+           WHERE r.prosecdef AND (r.acl).privilege_type = 'EXECUTE' AND (r.acl).grantee <> r.proowner
+           GROUP BY r.oid, r.proowner, r.proconfig
+          UNION ALL
+          SELECT p.oid, p.proowner, NULL, NULL, 0
+            FROM pg_proc AS p JOIN user_schema AS s ON s.oid = p.pronamespace
+           WHERE p.prosecdef
+             AND NOT EXISTS (SELECT FROM routine AS r
+                              WHERE r.oid = p.oid AND (r.acl).privilege_type = 'EXECUTE'
+                                AND (r.acl).grantee <> r.proowner)) AS f
+  UNION ALL
+  -- Each caller executes the functions of its own schema, all of them, and
+  -- nothing else (analysts: the two functions their policies call): a function its caller cannot run is the seed's 500 waiting
+  -- to happen, and a stray grant is a hole waiting for a USAGE grant.
+  SELECT 8, 'execute', g.rolname || ' on ' || p.oid::regprocedure::text,
+         CASE WHEN x.granted AND x.usable THEN 'granted'
+              WHEN x.granted THEN 'granted (schema not usable)'
+              ELSE 'not granted' END,
+         CASE WHEN x.own THEN x.granted AND x.usable ELSE NOT x.granted END
+    FROM pg_proc AS p
+    JOIN user_schema AS s ON s.oid = p.pronamespace
+    CROSS JOIN caller_role AS g
+    CROSS JOIN LATERAL (
+      SELECT has_function_privilege(g.rolname, p.oid, 'EXECUTE') AS granted,
+             has_schema_privilege(g.rolname, s.oid, 'USAGE') AS usable,
+             s.nspname = g.caller_schema
+             OR (g.rolname = 'skeldir_readonly'
+                 AND p.oid IN ('skeldir.current_tenant_id()'::regprocedure, 'skeldir.analyst_tenant()'::regprocedure)) AS own
+    ) AS x
+   WHERE NOT EXISTS (SELECT FROM pg_depend AS d
+                      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+     AND (x.granted OR x.own)
+  UNION ALL
+  -- The owner of the materialized views, whose refresh must see every
+  -- tenant: it bypasses RLS and may do nothing else, only skeldir_owner
+  -- becomes it, and it owns materialized views (and their indexes) only.
+  SELECT 9, 'analytics_role', r.rolname,
+         concat_ws(' ', CASE WHEN r.rolcanlogin THEN 'LOGIN' ELSE 'NOLOGIN' END,
+                   CASE WHEN r.rolsuper THEN 'SUPERUSER' END, CASE WHEN r.rolbypassrls THEN 'BYPASSRLS' END,
+                   CASE WHEN r.rolcreaterole THEN 'CREATEROLE' END, CASE WHEN r.rolcreatedb THEN 'CREATEDB' END,
+                   'members=' || array_to_string(coalesce(m.members, '{}'), ',')),
+         NOT (r.rolcanlogin OR r.rolsuper OR r.rolcreaterole OR r.rolcreatedb) AND r.rolbypassrls
+         AND coalesce(m.members, '{}') = ARRAY['skeldir_owner']
+    FROM pg_roles AS r
+    LEFT JOIN LATERAL (SELECT array_agg(x.rolname::text ORDER BY x.rolname) AS members
+                         FROM pg_auth_members AS am JOIN pg_roles AS x ON x.oid = am.member
+                        WHERE am.roleid = r.oid) AS m ON true
+   WHERE r.rolname = 'skeldir_analytics'
+  UNION ALL
+  SELECT 10, 'analytics_owns', c.oid::regclass::text,
+         CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'i' THEN 'index' ELSE 'relkind ' || c.relkind::text END,
+         c.relkind = 'm' OR (c.relkind = 'i' AND EXISTS (SELECT FROM pg_index AS i JOIN pg_class AS v ON v.oid = i.indrelid
+                                                          WHERE i.indexrelid = c.oid AND v.relkind = 'm'))
+    FROM pg_class AS c JOIN pg_roles AS r ON r.oid = c.relowner
+   WHERE r.rolname = 'skeldir_analytics' AND c.relnamespace <> 'pg_toast'::regnamespace
+)
+SELECT area, subject, detail, ok FROM report ORDER BY ord, NOT ok, subject;
+$_$;
 
 ALTER FUNCTION skeldir.audit_privileges() OWNER TO skeldir_owner;
 
@@ -1254,6 +1070,10 @@ ALTER FUNCTION admin.import_spend(tenant_id uuid, rows jsonb) OWNER TO skeldir_o
 --
 
 COMMENT ON FUNCTION admin.import_spend(tenant_id uuid, rows jsonb) IS 'Stores (or replaces) ad spend rows for the tenant, as skeldird spend import reads them from CSV; all or nothing.';
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
 
 --
 -- Name: analyst_logins; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
@@ -2614,25 +2434,15 @@ ALTER FUNCTION api.readiness() OWNER TO skeldir_owner;
 COMMENT ON FUNCTION api.readiness() IS 'Readiness report: {status, database, rls, tenant_guc, change_feed}; status is ok only when database, rls and tenant_guc are; change_feed (ok, behind, stalled, fallback) is informative.';
 
 --
--- Name: currencies; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.currencies (
-    code text NOT NULL,
-    exponent smallint NOT NULL,
-    CONSTRAINT currencies_code_check CHECK ((code ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT currencies_exponent_check CHECK (((exponent >= 0) AND (exponent <= 4)))
-);
-
-ALTER TABLE skeldir.currencies OWNER TO skeldir_owner;
-
---
 -- Name: major_units(numeric, text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.major_units(minor numeric, currency text) RETURNS numeric
     LANGUAGE sql STABLE
-    RETURN (SELECT round((major_units.minor / power((10)::numeric, (c.exponent)::numeric)), (c.exponent)::integer) AS round FROM skeldir.currencies c WHERE (c.code = major_units.currency));
+    AS $$
+  SELECT (SELECT round(minor / power(10::numeric, c.exponent), c.exponent)
+          FROM skeldir.currencies AS c WHERE c.code = currency)
+$$;
 
 ALTER FUNCTION skeldir.major_units(minor numeric, currency text) OWNER TO skeldir_owner;
 
@@ -2720,6 +2530,27 @@ ALTER TABLE skeldir.reconciliation_platforms OWNER TO skeldir_owner;
 COMMENT ON TABLE skeldir.reconciliation_platforms IS 'Platforms reconciliation compares: shops (claims) and processors (captures); a reference table.';
 
 --
+-- Name: tenants; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.tenants (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tenants_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+ALTER TABLE ONLY skeldir.tenants FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.tenants OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE tenants; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.tenants IS 'One row per customer account. The root of every tenant_id foreign key.';
+
+--
 -- Name: mv_reconciliation_status; Type: MATERIALIZED VIEW; Schema: analytics; Owner: skeldir_analytics
 --
 
@@ -2752,43 +2583,14 @@ ALTER TABLE analytics.mv_reconciliation_status OWNER TO skeldir_analytics;
 
 CREATE FUNCTION skeldir.reconciliation_rows(tenant uuid) RETURNS SETOF analytics.mv_reconciliation_status
     LANGUAGE sql STABLE
-    BEGIN ATOMIC
- SELECT s.tenant_id,
-     s.platform,
-     s.side,
-     s.display_name,
-     s.status,
-     s.orders_total,
-     s.verified_count,
-     s.ghost_count,
-     s.discrepancy_count,
-     s.unmatched_count,
-     s.verified_revenue,
-     s.last_synced_at,
-     s.error,
-     s.last_run_id
-    FROM analytics.mv_reconciliation_status s
-   WHERE (s.tenant_id = reconciliation_rows.tenant)
- UNION ALL
-  SELECT reconciliation_rows.tenant AS tenant,
-     p.platform,
-     p.side,
-     p.display_name,
-     'pending'::skeldir.reconciliation_status AS reconciliation_status,
-     0,
-     0,
-     0,
-     0,
-     0,
-     '{}'::jsonb AS jsonb,
-     NULL::timestamp with time zone AS timestamptz,
-     NULL::text AS text,
-     NULL::uuid AS uuid
-    FROM skeldir.reconciliation_platforms p
-   WHERE (NOT (EXISTS ( SELECT
-            FROM analytics.mv_reconciliation_status s
-           WHERE (s.tenant_id = reconciliation_rows.tenant))));
-END;
+    AS $$
+  SELECT s.* FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant
+  UNION ALL
+  SELECT tenant, p.platform, p.side, p.display_name, 'pending'::skeldir.reconciliation_status, 0, 0, 0, 0, 0,
+         '{}'::jsonb, NULL::timestamptz, NULL::text, NULL::uuid
+    FROM skeldir.reconciliation_platforms AS p
+   WHERE NOT EXISTS (SELECT FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant);
+$$;
 
 ALTER FUNCTION skeldir.reconciliation_rows(tenant uuid) OWNER TO skeldir_owner;
 
@@ -3393,6 +3195,17 @@ END;
 ALTER FUNCTION skeldir.allocation_summary_for(tenant uuid) OWNER TO skeldir_owner;
 
 --
+-- Name: analyst_tenant(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.analyst_tenant() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ SELECT a.tenant FROM skeldir.analyst_logins AS a WHERE a.login = session_user $$;
+
+ALTER FUNCTION skeldir.analyst_tenant() OWNER TO skeldir_owner;
+
+--
 -- Name: attribute(jsonb, text, text, text[]); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -3519,84 +3332,30 @@ ALTER FUNCTION skeldir.book_money(vendor skeldir.vendor, d skeldir.delivery, eve
 COMMENT ON FUNCTION skeldir.book_money(vendor skeldir.vendor, d skeldir.delivery, event_id uuid) IS 'Books a delivery''s money movements in the ledger, each once; capped refunds never exceed their cap; returns the rows booked.';
 
 --
--- Name: jsonb_without_null_keys(jsonb); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.jsonb_without_null_keys(o jsonb) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE
-    RETURN (SELECT COALESCE(jsonb_object_agg(e.key, e.value), '{}'::jsonb) AS "coalesce" FROM jsonb_each(jsonb_without_null_keys.o) e(key, value) WHERE (e.value <> 'null'::jsonb));
-
-ALTER FUNCTION skeldir.jsonb_without_null_keys(o jsonb) OWNER TO skeldir_owner;
-
---
--- Name: llm_job_standing(skeldir.llm_job_status, text, bigint, uuid); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.llm_job_standing(row_status skeldir.llm_job_status, row_error text, job_id bigint, tenant_id uuid, OUT status text, OUT progress_percentage integer, OUT error text) RETURNS record
-    LANGUAGE sql STABLE
-    BEGIN ATOMIC
- SELECT s.status,
-         CASE s.status
-             WHEN 'queued'::text THEN 0
-             WHEN 'running'::text THEN 50
-             ELSE 100
-         END AS "case",
-     COALESCE(llm_job_standing.row_error,
-         CASE
-             WHEN (s.status = 'failed'::text) THEN 'the request could not be completed; quote its id to support'::text
-             ELSE NULL::text
-         END) AS "coalesce"
-    FROM ((( VALUES (true)) one
-      LEFT JOIN skeldir.jobs j ON (((j.id = llm_job_standing.job_id) AND (j.tenant_scope = llm_job_standing.tenant_id))))
-      CROSS JOIN LATERAL ( SELECT
-                 CASE
-                     WHEN (llm_job_standing.row_status = 'completed'::skeldir.llm_job_status) THEN 'complete'::text
-                     WHEN ((llm_job_standing.row_status = 'failed'::skeldir.llm_job_status) OR (j.state = 'dead'::skeldir.job_state)) THEN 'failed'::text
-                     WHEN ((j.state = 'running'::skeldir.job_state) OR (llm_job_standing.row_status = 'running'::skeldir.llm_job_status)) THEN 'running'::text
-                     ELSE 'queued'::text
-                 END AS status) s);
-END;
-
-ALTER FUNCTION skeldir.llm_job_standing(row_status skeldir.llm_job_status, row_error text, job_id bigint, tenant_id uuid, OUT status text, OUT progress_percentage integer, OUT error text) OWNER TO skeldir_owner;
-
---
--- Name: budget_optimization_jobs; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.budget_optimization_jobs (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    request_id uuid NOT NULL,
-    inputs jsonb NOT NULL,
-    status skeldir.llm_job_status DEFAULT 'pending'::skeldir.llm_job_status NOT NULL,
-    job_id bigint,
-    result jsonb,
-    error text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    CONSTRAINT budget_optimization_jobs_check CHECK (((status <> 'completed'::skeldir.llm_job_status) OR (result IS NOT NULL))),
-    CONSTRAINT budget_optimization_jobs_check1 CHECK (((status <> 'failed'::skeldir.llm_job_status) OR (error IS NOT NULL))),
-    CONSTRAINT budget_optimization_jobs_inputs_check CHECK ((jsonb_typeof(inputs) = 'object'::text))
-);
-
-ALTER TABLE ONLY skeldir.budget_optimization_jobs FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.budget_optimization_jobs OWNER TO skeldir_owner;
-
---
--- Name: TABLE budget_optimization_jobs; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.budget_optimization_jobs IS 'Budget optimizations: inputs, status, recommended allocations; computed by llm.budget_optimization jobs.';
-
---
 -- Name: budget_recommendation(uuid); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.budget_recommendation(budget_optimization_id uuid) RETURNS jsonb
     LANGUAGE sql STABLE
-    RETURN (SELECT skeldir.jsonb_without_null_keys(jsonb_build_object('job_id', b.id, 'status', CASE s.status WHEN 'queued'::text THEN 'running'::text ELSE s.status END, 'progress_percentage', s.progress_percentage, 'allocations', (b.result -> 'allocations'::text), 'synthesis', (b.result -> 'synthesis'::text), 'note', (b.result -> 'note'::text), 'spend_data_available', (b.result -> 'spend_data_available'::text), 'unallocated_budget', (b.result -> 'unallocated_budget'::text), 'metrics', CASE WHEN (b.result IS NOT NULL) THEN jsonb_build_object('deterministic_runtime_ms', (floor((EXTRACT(epoch FROM (b.finished_at - b.started_at)) * (1000)::numeric)))::bigint, 'llm_cost_usd', (b.result #> '{llm,cost_usd}'::text[])) ELSE NULL::jsonb END, 'error', s.error)) AS jsonb_without_null_keys FROM (skeldir.budget_optimization_jobs b CROSS JOIN LATERAL skeldir.llm_job_standing(b.status, b.error, b.job_id, b.tenant_id) s(status, progress_percentage, error)) WHERE ((b.tenant_id = (SELECT skeldir.current_tenant_id() AS current_tenant_id)) AND (b.id = budget_recommendation.budget_optimization_id)));
+    AS $$
+  SELECT (
+  SELECT skeldir.jsonb_without_null_keys(jsonb_build_object(
+           'job_id', b.id,
+           'status', CASE s.status WHEN 'queued' THEN 'running' ELSE s.status END,
+           'progress_percentage', s.progress_percentage,
+           'allocations', b.result -> 'allocations',
+           'synthesis', b.result -> 'synthesis',
+           'note', b.result -> 'note',
+           'spend_data_available', b.result -> 'spend_data_available',
+           'unallocated_budget', b.result -> 'unallocated_budget',
+           'metrics', CASE WHEN b.result IS NOT NULL THEN jsonb_build_object(
+                        'deterministic_runtime_ms', floor(extract(epoch FROM b.finished_at - b.started_at) * 1000)::bigint,
+                        'llm_cost_usd', b.result #> '{llm,cost_usd}') END,
+           'error', s.error))
+    FROM skeldir.budget_optimization_jobs AS b
+   CROSS JOIN LATERAL skeldir.llm_job_standing(b.status, b.error, b.job_id, b.tenant_id) AS s
+   WHERE b.tenant_id = (SELECT skeldir.current_tenant_id()) AND b.id = budget_optimization_id)
+$$;
 
 ALTER FUNCTION skeldir.budget_recommendation(budget_optimization_id uuid) OWNER TO skeldir_owner;
 
@@ -3730,102 +3489,25 @@ ALTER FUNCTION skeldir.channel_id(code text) OWNER TO skeldir_owner;
 COMMENT ON FUNCTION skeldir.channel_id(code text) IS 'A channel''s stable id: UUID v5 of urn:skeldir:channel:<taxonomy code>.';
 
 --
--- Name: valid_day_range(date, date); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.valid_day_range(from_day date, to_day date) RETURNS boolean
-    LANGUAGE plpgsql IMMUTABLE
-    AS $$
-BEGIN
-  IF from_day IS NULL OR to_day IS NULL THEN
-    RAISE EXCEPTION 'a date range needs both ends' USING ERRCODE = 'invalid_parameter_value',
-      COLUMN = CASE WHEN from_day IS NULL THEN 'start_date' ELSE 'end_date' END;
-  END IF;
-  IF from_day > to_day THEN
-    RAISE EXCEPTION 'the range starts (%) after it ends (%)', from_day, to_day
-      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'start_date';
-  END IF;
-  IF to_day - from_day > 366 THEN
-    RAISE EXCEPTION 'a range spans at most 366 days, not %', to_day - from_day
-      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'end_date';
-  END IF;
-  RETURN true;
-END
-$$;
-
-ALTER FUNCTION skeldir.valid_day_range(from_day date, to_day date) OWNER TO skeldir_owner;
-
---
--- Name: mv_channel_performance; Type: MATERIALIZED VIEW; Schema: analytics; Owner: skeldir_analytics
---
-
-CREATE MATERIALIZED VIEW analytics.mv_channel_performance AS
- SELECT c.tenant_id,
-    ((c.occurred_at AT TIME ZONE 'UTC'::text))::date AS day,
-    c.channel,
-    c.currency,
-    count(*) AS touched_purchases,
-    count(*) FILTER (WHERE (c.last_touch_cents > 0)) AS conversions,
-    (sum(c.last_touch_cents))::bigint AS last_touch_cents,
-    (sum(c.first_touch_cents))::bigint AS first_touch_cents,
-    (sum(c.linear_cents))::bigint AS linear_cents,
-    (sum(c.time_decay_cents))::bigint AS time_decay_cents,
-    (sum(c.position_based_cents))::bigint AS position_based_cents
-   FROM skeldir.attribution_credits c
-  GROUP BY c.tenant_id, (((c.occurred_at AT TIME ZONE 'UTC'::text))::date), c.channel, c.currency
-  WITH NO DATA;
-
-ALTER TABLE analytics.mv_channel_performance OWNER TO skeldir_analytics;
-
---
--- Name: channel_taxonomy; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.channel_taxonomy (
-    code text NOT NULL,
-    family text NOT NULL,
-    display_name text NOT NULL,
-    is_paid boolean NOT NULL,
-    report_name text NOT NULL,
-    CONSTRAINT channel_taxonomy_code_check CHECK ((code ~ '^[a-z][a-z0-9_]*$'::text)),
-    CONSTRAINT channel_taxonomy_family_check CHECK ((family = ANY (ARRAY['paid_social'::text, 'paid_search'::text, 'display'::text, 'email'::text, 'organic'::text, 'referral'::text, 'direct'::text, 'unknown'::text])))
-);
-
-ALTER TABLE skeldir.channel_taxonomy OWNER TO skeldir_owner;
-
---
--- Name: TABLE channel_taxonomy; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.channel_taxonomy IS 'Marketing channels; a reference table shared by all tenants.';
-
---
 -- Name: channel_performance_for(uuid, date, date); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.channel_performance_for(tenant uuid, from_day date, to_day date) RETURNS TABLE(channel text, display_name text, report_name text, family text, is_paid boolean, currency text, touched_purchases bigint, conversions bigint, last_touch_cents bigint, first_touch_cents bigint, linear_cents bigint, time_decay_cents bigint, position_based_cents bigint)
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    BEGIN ATOMIC
- SELECT c.channel,
-     t.display_name,
-     t.report_name,
-     t.family,
-     t.is_paid,
-     c.currency,
-     (sum(c.touched_purchases))::bigint AS sum,
-     (sum(c.conversions))::bigint AS sum,
-     (sum(c.last_touch_cents))::bigint AS sum,
-     (sum(c.first_touch_cents))::bigint AS sum,
-     (sum(c.linear_cents))::bigint AS sum,
-     (sum(c.time_decay_cents))::bigint AS sum,
-     (sum(c.position_based_cents))::bigint AS sum
-    FROM (analytics.mv_channel_performance c
-      JOIN skeldir.channel_taxonomy t ON ((t.code = c.channel)))
-   WHERE (skeldir.valid_day_range(channel_performance_for.from_day, channel_performance_for.to_day) AND (c.tenant_id = channel_performance_for.tenant) AND ((c.day >= channel_performance_for.from_day) AND (c.day <= channel_performance_for.to_day)))
+    AS $$
+  SELECT c.channel, t.display_name, t.report_name, t.family, t.is_paid, c.currency,
+         sum(c.touched_purchases)::bigint, sum(c.conversions)::bigint, sum(c.last_touch_cents)::bigint,
+         sum(c.first_touch_cents)::bigint, sum(c.linear_cents)::bigint, sum(c.time_decay_cents)::bigint,
+         sum(c.position_based_cents)::bigint
+    FROM analytics.mv_channel_performance AS c
+    JOIN skeldir.channel_taxonomy AS t ON t.code = c.channel
+   WHERE skeldir.valid_day_range(channel_performance_for.from_day, channel_performance_for.to_day)
+     AND c.tenant_id = channel_performance_for.tenant
+     AND c.day >= channel_performance_for.from_day AND c.day <= channel_performance_for.to_day
    GROUP BY c.channel, t.display_name, t.report_name, t.family, t.is_paid, c.currency
-   ORDER BY c.currency, (sum(c.linear_cents)) DESC, c.channel;
-END;
+   ORDER BY c.currency, sum(c.linear_cents) DESC, c.channel
+$$;
 
 ALTER FUNCTION skeldir.channel_performance_for(tenant uuid, from_day date, to_day date) OWNER TO skeldir_owner;
 
@@ -4096,6 +3778,52 @@ END;
 ALTER FUNCTION skeldir.crc32_table() OWNER TO skeldir_owner;
 
 --
+-- Name: current_tenant_id(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.current_tenant_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $_$
+  SELECT CASE WHEN current_setting('app.current_tenant_id', true)
+                   ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+              THEN current_setting('app.current_tenant_id', true)::uuid END
+$_$;
+
+ALTER FUNCTION skeldir.current_tenant_id() OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION current_tenant_id(); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION skeldir.current_tenant_id() IS 'Tenant of the current transaction from app.current_tenant_id; NULL when unset, empty or not a UUID.';
+
+--
+-- Name: valid_day_range(date, date); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.valid_day_range(from_day date, to_day date) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+  IF from_day IS NULL OR to_day IS NULL THEN
+    RAISE EXCEPTION 'a date range needs both ends' USING ERRCODE = 'invalid_parameter_value',
+      COLUMN = CASE WHEN from_day IS NULL THEN 'start_date' ELSE 'end_date' END;
+  END IF;
+  IF from_day > to_day THEN
+    RAISE EXCEPTION 'the range starts (%) after it ends (%)', from_day, to_day
+      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'start_date';
+  END IF;
+  IF to_day - from_day > 366 THEN
+    RAISE EXCEPTION 'a range spans at most 366 days, not %', to_day - from_day
+      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'end_date';
+  END IF;
+  RETURN true;
+END
+$$;
+
+ALTER FUNCTION skeldir.valid_day_range(from_day date, to_day date) OWNER TO skeldir_owner;
+
+--
 -- Name: revenue_ledger; Type: TABLE; Schema: skeldir; Owner: skeldir_books
 --
 
@@ -4253,51 +3981,18 @@ $$;
 ALTER FUNCTION skeldir.der_element(der bytea, at integer, tag integer, OUT content_at integer, OUT content_length integer) OWNER TO skeldir_owner;
 
 --
--- Name: refresh_tokens; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.refresh_tokens (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    family_id uuid NOT NULL,
-    user_id uuid NOT NULL,
-    token_hash bytea NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    expires_at timestamp with time zone NOT NULL,
-    rotated_at timestamp with time zone,
-    revoked_at timestamp with time zone,
-    revoke_reason text,
-    CONSTRAINT refresh_tokens_check CHECK ((expires_at > created_at)),
-    CONSTRAINT refresh_tokens_check1 CHECK (((revoked_at IS NULL) = (revoke_reason IS NULL))),
-    CONSTRAINT refresh_tokens_revoke_reason_check CHECK ((revoke_reason = ANY (ARRAY['logout'::text, 'reuse'::text, 'user_disabled'::text, 'password_changed'::text]))),
-    CONSTRAINT refresh_tokens_token_hash_check CHECK ((length(token_hash) = 32))
-);
-
-ALTER TABLE ONLY skeldir.refresh_tokens FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.refresh_tokens OWNER TO skeldir_owner;
-
---
--- Name: TABLE refresh_tokens; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.refresh_tokens IS 'SHA-256 digests of refresh tokens; family_id groups one login''s rotations for reuse detection.';
-
---
 -- Name: end_sessions(uuid, text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.end_sessions(user_id uuid, reason text) RETURNS integer
     LANGUAGE sql
-    BEGIN ATOMIC
- WITH revoked AS (
-          UPDATE skeldir.refresh_tokens AS t SET revoked_at = now(), revoke_reason = end_sessions.reason
-           WHERE ((t.user_id = end_sessions.user_id) AND (t.revoked_at IS NULL) AND (t.rotated_at IS NULL))
-           RETURNING 1 AS "?column?"
-         )
-  SELECT (count(*))::integer AS count
-    FROM revoked;
-END;
+    AS $$
+  WITH revoked AS (
+    UPDATE skeldir.refresh_tokens AS t SET revoked_at = now(), revoke_reason = end_sessions.reason
+     WHERE t.user_id = end_sessions.user_id AND t.revoked_at IS NULL AND t.rotated_at IS NULL
+    RETURNING 1)
+  SELECT count(*)::integer FROM revoked;
+$$;
 
 ALTER FUNCTION skeldir.end_sessions(user_id uuid, reason text) OWNER TO skeldir_owner;
 
@@ -4479,45 +4174,29 @@ $$;
 ALTER FUNCTION skeldir.install_webhook_secret(vendor skeldir.vendor, secret text) OWNER TO skeldir_owner;
 
 --
--- Name: investigations; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.investigations (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    request_id uuid NOT NULL,
-    question text NOT NULL,
-    context jsonb DEFAULT '{}'::jsonb NOT NULL,
-    status skeldir.llm_job_status DEFAULT 'pending'::skeldir.llm_job_status NOT NULL,
-    job_id bigint,
-    result jsonb,
-    error text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    CONSTRAINT investigations_check CHECK (((status <> 'completed'::skeldir.llm_job_status) OR (result IS NOT NULL))),
-    CONSTRAINT investigations_check1 CHECK (((status <> 'failed'::skeldir.llm_job_status) OR (error IS NOT NULL))),
-    CONSTRAINT investigations_context_check CHECK ((jsonb_typeof(context) = 'object'::text)),
-    CONSTRAINT investigations_question_check CHECK (((length(question) >= 10) AND (length(question) <= 500)))
-);
-
-ALTER TABLE ONLY skeldir.investigations FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.investigations OWNER TO skeldir_owner;
-
---
--- Name: TABLE investigations; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.investigations IS 'Investigations: question, context, status, result; answered by llm.investigation jobs.';
-
---
 -- Name: investigation_status(uuid); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.investigation_status(investigation_id uuid) RETURNS jsonb
     LANGUAGE sql STABLE
-    RETURN (SELECT skeldir.jsonb_without_null_keys(jsonb_build_object('investigation_id', i.id, 'status', s.status, 'progress_percentage', s.progress_percentage, 'current_step', CASE s.status WHEN 'queued'::text THEN 'Waiting for a worker'::text WHEN 'running'::text THEN 'Analyzing revenue and attribution'::text WHEN 'complete'::text THEN 'Synthesized findings'::text ELSE 'Failed'::text END, 'elapsed_seconds', (floor(EXTRACT(epoch FROM (COALESCE(i.finished_at, now()) - i.created_at))))::integer, 'question', i.question, 'findings', (i.result -> 'findings'::text), 'synthesis', (i.result -> 'synthesis'::text), 'cost_usd', (i.result #> '{llm,cost_usd}'::text[]), 'error', s.error)) AS jsonb_without_null_keys FROM (skeldir.investigations i CROSS JOIN LATERAL skeldir.llm_job_standing(i.status, i.error, i.job_id, i.tenant_id) s(status, progress_percentage, error)) WHERE ((i.tenant_id = (SELECT skeldir.current_tenant_id() AS current_tenant_id)) AND (i.id = investigation_status.investigation_id)));
+    AS $$
+  SELECT (
+  SELECT skeldir.jsonb_without_null_keys(jsonb_build_object(
+           'investigation_id', i.id,
+           'status', s.status,
+           'progress_percentage', s.progress_percentage,
+           'current_step', CASE s.status WHEN 'queued' THEN 'Waiting for a worker' WHEN 'running' THEN 'Analyzing revenue and attribution'
+                                         WHEN 'complete' THEN 'Synthesized findings' ELSE 'Failed' END,
+           'elapsed_seconds', floor(extract(epoch FROM coalesce(i.finished_at, now()) - i.created_at))::integer,
+           'question', i.question,
+           'findings', i.result -> 'findings',
+           'synthesis', i.result -> 'synthesis',
+           'cost_usd', i.result #> '{llm,cost_usd}',
+           'error', s.error))
+    FROM skeldir.investigations AS i
+   CROSS JOIN LATERAL skeldir.llm_job_standing(i.status, i.error, i.job_id, i.tenant_id) AS s
+   WHERE i.tenant_id = (SELECT skeldir.current_tenant_id()) AND i.id = investigation_id)
+$$;
 
 ALTER FUNCTION skeldir.investigation_status(investigation_id uuid) OWNER TO skeldir_owner;
 
@@ -4642,6 +4321,16 @@ END
 $$;
 
 ALTER FUNCTION skeldir.issue_webhook_token(vendor skeldir.vendor) OWNER TO skeldir_owner;
+
+--
+-- Name: jsonb_without_null_keys(jsonb); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.jsonb_without_null_keys(o jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    RETURN (SELECT COALESCE(jsonb_object_agg(e.key, e.value), '{}'::jsonb) AS "coalesce" FROM jsonb_each(jsonb_without_null_keys.o) e(key, value) WHERE (e.value <> 'null'::jsonb));
+
+ALTER FUNCTION skeldir.jsonb_without_null_keys(o jsonb) OWNER TO skeldir_owner;
 
 --
 -- Name: llm_add_to_month(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
@@ -5142,7 +4831,13 @@ COMMENT ON TABLE skeldir.llm_api_calls IS 'One audit row per LLM request id: fea
 
 CREATE FUNCTION skeldir.llm_call_result(c skeldir.llm_api_calls) RETURNS jsonb
     LANGUAGE sql STABLE
-    RETURN jsonb_build_object('request_id', (c).request_id, 'feature', (c).feature, 'decision', (c).decision, 'reason', (c).reason, 'model', (c).model, 'provider', (c).provider, 'prompt_tokens', (c).prompt_tokens, 'completion_tokens', (c).completion_tokens, 'cost_micros', (c).cost_micros, 'cost_usd', round((((c).cost_micros)::numeric / 1000000.0), 6), 'created_at', (c).created_at, 'response', (c).response);
+    AS $$
+  SELECT jsonb_build_object(
+  'request_id', c.request_id, 'feature', c.feature, 'decision', c.decision, 'reason', c.reason,
+  'model', c.model, 'provider', c.provider, 'prompt_tokens', c.prompt_tokens,
+  'completion_tokens', c.completion_tokens, 'cost_micros', c.cost_micros,
+  'cost_usd', round(c.cost_micros / 1000000.0, 6), 'created_at', c.created_at, 'response', c.response)
+$$;
 
 ALTER FUNCTION skeldir.llm_call_result(c skeldir.llm_api_calls) OWNER TO skeldir_owner;
 
@@ -5703,6 +5398,37 @@ $_$;
 ALTER FUNCTION skeldir.llm_job_finish(job_table regclass, id uuid, request_id uuid, feature skeldir.llm_feature, instructions text, facts jsonb) OWNER TO skeldir_owner;
 
 --
+-- Name: llm_job_standing(skeldir.llm_job_status, text, bigint, uuid); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.llm_job_standing(row_status skeldir.llm_job_status, row_error text, job_id bigint, tenant_id uuid, OUT status text, OUT progress_percentage integer, OUT error text) RETURNS record
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+ SELECT s.status,
+         CASE s.status
+             WHEN 'queued'::text THEN 0
+             WHEN 'running'::text THEN 50
+             ELSE 100
+         END AS "case",
+     COALESCE(llm_job_standing.row_error,
+         CASE
+             WHEN (s.status = 'failed'::text) THEN 'the request could not be completed; quote its id to support'::text
+             ELSE NULL::text
+         END) AS "coalesce"
+    FROM ((( VALUES (true)) one
+      LEFT JOIN skeldir.jobs j ON (((j.id = llm_job_standing.job_id) AND (j.tenant_scope = llm_job_standing.tenant_id))))
+      CROSS JOIN LATERAL ( SELECT
+                 CASE
+                     WHEN (llm_job_standing.row_status = 'completed'::skeldir.llm_job_status) THEN 'complete'::text
+                     WHEN ((llm_job_standing.row_status = 'failed'::skeldir.llm_job_status) OR (j.state = 'dead'::skeldir.job_state)) THEN 'failed'::text
+                     WHEN ((j.state = 'running'::skeldir.job_state) OR (llm_job_standing.row_status = 'running'::skeldir.llm_job_status)) THEN 'running'::text
+                     ELSE 'queued'::text
+                 END AS status) s);
+END;
+
+ALTER FUNCTION skeldir.llm_job_standing(row_status skeldir.llm_job_status, row_error text, job_id bigint, tenant_id uuid, OUT status text, OUT progress_percentage integer, OUT error text) OWNER TO skeldir_owner;
+
+--
 -- Name: llm_reconciliation_discrepancy_facts(uuid); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -5865,59 +5591,16 @@ CREATE FUNCTION skeldir.llm_scope_to(scope jsonb) RETURNS timestamp with time zo
 ALTER FUNCTION skeldir.llm_scope_to(scope jsonb) OWNER TO skeldir_owner;
 
 --
--- Name: llm_budget_caps; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.llm_budget_caps (
-    tenant_id uuid NOT NULL,
-    monthly_cap_micros bigint NOT NULL,
-    on_exceed skeldir.llm_on_exceed DEFAULT 'fallback'::skeldir.llm_on_exceed NOT NULL,
-    model text,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT llm_budget_caps_monthly_cap_micros_check CHECK ((monthly_cap_micros >= 0))
-);
-
-ALTER TABLE ONLY skeldir.llm_budget_caps FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.llm_budget_caps OWNER TO skeldir_owner;
-
---
--- Name: TABLE llm_budget_caps; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.llm_budget_caps IS 'Per-tenant LLM monthly cap (micro-USD), over-cap behaviour and model; no row means llm_settings defaults.';
-
---
--- Name: llm_settings; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.llm_settings (
-    singleton boolean DEFAULT true NOT NULL,
-    default_model text NOT NULL,
-    fallback_model text NOT NULL,
-    default_monthly_cap_micros bigint NOT NULL,
-    default_on_exceed skeldir.llm_on_exceed NOT NULL,
-    explanation_ttl interval NOT NULL,
-    CONSTRAINT llm_settings_default_monthly_cap_micros_check CHECK ((default_monthly_cap_micros >= 0)),
-    CONSTRAINT llm_settings_explanation_ttl_check CHECK ((explanation_ttl > '00:00:00'::interval)),
-    CONSTRAINT llm_settings_singleton_check CHECK (singleton)
-);
-
-ALTER TABLE skeldir.llm_settings OWNER TO skeldir_owner;
-
---
--- Name: TABLE llm_settings; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.llm_settings IS 'LLM defaults: model, fallback model, monthly cap (micro-USD) and over-cap behaviour for tenants without a cap row, explanation cache lifetime.';
-
---
 -- Name: llm_tenant_model(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.llm_tenant_model() RETURNS text
     LANGUAGE sql STABLE
-    RETURN (SELECT COALESCE(b.model, s.default_model) AS "coalesce" FROM (skeldir.llm_settings s LEFT JOIN skeldir.llm_budget_caps b ON ((b.tenant_id = (SELECT skeldir.current_tenant_id() AS current_tenant_id)))));
+    AS $$
+  SELECT (SELECT coalesce(b.model, s.default_model)
+          FROM skeldir.llm_settings AS s
+          LEFT JOIN skeldir.llm_budget_caps AS b ON b.tenant_id = (SELECT skeldir.current_tenant_id()))
+$$;
 
 ALTER FUNCTION skeldir.llm_tenant_model() OWNER TO skeldir_owner;
 
@@ -7404,7 +7087,22 @@ ALTER FUNCTION skeldir.reconcile(run_id uuid) OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.reconciliation_platform_json(s analytics.mv_reconciliation_status) RETURNS jsonb
     LANGUAGE sql STABLE
-    RETURN jsonb_strip_nulls(jsonb_build_object('platform_name', (s).display_name, 'platform', (s).platform, 'connection_status', (s).status, 'last_sync', COALESCE((s).last_synced_at, (SELECT t.created_at FROM skeldir.tenants t WHERE (t.id = (reconciliation_platform_json.s).tenant_id))), 'events_processed', (s).orders_total, 'revenue_verified', (SELECT skeldir.major_units(((((reconciliation_platform_json.s).verified_revenue ->> v.currency))::bigint)::numeric, v.currency) AS major_units FROM (SELECT k.k AS currency FROM jsonb_object_keys((reconciliation_platform_json.s).verified_revenue) k(k) ORDER BY (((reconciliation_platform_json.s).verified_revenue ->> k.k))::bigint DESC, k.k LIMIT 1) v), 'verified_revenue', (SELECT jsonb_object_agg(k.k, skeldir.major_units(((((reconciliation_platform_json.s).verified_revenue ->> k.k))::bigint)::numeric, k.k)) AS jsonb_object_agg FROM jsonb_object_keys((reconciliation_platform_json.s).verified_revenue) k(k)), 'orders', jsonb_build_object('verified', (s).verified_count, 'ghost', (s).ghost_count, 'discrepancy', (s).discrepancy_count, 'unmatched_captures', (s).unmatched_count), 'error_message', (s).error));
+    AS $$
+  SELECT jsonb_strip_nulls(jsonb_build_object(
+  'platform_name', s.display_name,
+  'platform', s.platform,
+  'connection_status', s.status,
+  'last_sync', coalesce(s.last_synced_at, (SELECT t.created_at FROM skeldir.tenants AS t WHERE t.id = s.tenant_id)),
+  'events_processed', s.orders_total,
+  'revenue_verified', (SELECT skeldir.major_units((s.verified_revenue ->> v.currency)::bigint, v.currency)
+                         FROM (SELECT k AS currency FROM jsonb_object_keys(s.verified_revenue) AS k
+                                ORDER BY (s.verified_revenue ->> k)::bigint DESC, k LIMIT 1) AS v),
+  'verified_revenue', (SELECT jsonb_object_agg(k, skeldir.major_units((s.verified_revenue ->> k)::bigint, k))
+                         FROM jsonb_object_keys(s.verified_revenue) AS k),
+  'orders', jsonb_build_object('verified', s.verified_count, 'ghost', s.ghost_count,
+                               'discrepancy', s.discrepancy_count, 'unmatched_captures', s.unmatched_count),
+  'error_message', s.error))
+$$;
 
 ALTER FUNCTION skeldir.reconciliation_platform_json(s analytics.mv_reconciliation_status) OWNER TO skeldir_owner;
 
@@ -7460,67 +7158,24 @@ $_$;
 ALTER FUNCTION skeldir.reconciliation_run_failed(job skeldir.jobs, outcome text) OWNER TO skeldir_owner;
 
 --
--- Name: redact_pii(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.redact_pii(value text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN skeldir.pii_value(value) THEN regexp_replace(regexp_replace(regexp_replace(value, skeldir.pii_pattern('email'::text), '[email]'::text, 'g'::text), skeldir.pii_pattern('ip'::text), '[ip]'::text, 'g'::text), skeldir.pii_pattern('phone'::text), '[phone]'::text, 'g'::text) ELSE value END;
-
-ALTER FUNCTION skeldir.redact_pii(value text) OWNER TO skeldir_owner;
-
---
--- Name: dead_events; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.dead_events (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    vendor skeldir.vendor NOT NULL,
-    topic text,
-    idempotency_header text,
-    error_type text NOT NULL,
-    error_message text NOT NULL,
-    payload jsonb,
-    pii_paths text[] DEFAULT '{}'::text[] NOT NULL,
-    body_sha256 bytea NOT NULL,
-    body_bytes integer NOT NULL,
-    correlation_id uuid NOT NULL,
-    status skeldir.remediation_status DEFAULT 'pending'::skeldir.remediation_status NOT NULL,
-    retry_count integer DEFAULT 0 NOT NULL,
-    next_retry_at timestamp with time zone DEFAULT now() NOT NULL,
-    occurrences integer DEFAULT 1 NOT NULL,
-    first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
-    resolved_event_id uuid
-);
-
-ALTER TABLE ONLY skeldir.dead_events FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.dead_events OWNER TO skeldir_owner;
-
---
--- Name: TABLE dead_events; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.dead_events IS 'Authenticated but unusable webhook deliveries, PII-free, replayable (skeldird dlq).';
-
---
 -- Name: record_dead_event(skeldir.vendor, text, text, text, text, jsonb, text[], bytea, uuid); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.record_dead_event(vendor skeldir.vendor, topic text, idempotency_header text, error_type text, error_message text, payload jsonb, pii_paths text[], body bytea, correlation_id uuid) RETURNS uuid
     LANGUAGE sql
-    BEGIN ATOMIC
- INSERT INTO skeldir.dead_events AS x (tenant_id, vendor, topic, idempotency_header, error_type, error_message, payload, pii_paths, body_sha256, body_bytes, correlation_id)
-   VALUES (skeldir.current_tenant_id(), record_dead_event.vendor, "left"(skeldir.redact_pii(record_dead_event.topic), 255),
-         CASE
-             WHEN (NOT skeldir.pii_value(record_dead_event.idempotency_header)) THEN "left"(record_dead_event.idempotency_header, 255)
-             ELSE NULL::text
-         END, record_dead_event.error_type, "left"(skeldir.redact_pii(record_dead_event.error_message), 1000), record_dead_event.payload, COALESCE(record_dead_event.pii_paths, '{}'::text[]), sha256(record_dead_event.body), length(record_dead_event.body), record_dead_event.correlation_id) ON CONFLICT(tenant_id, vendor, body_sha256)
-   WHERE (status = ANY (ARRAY['pending'::skeldir.remediation_status, 'in_progress'::skeldir.remediation_status])) DO UPDATE SET occurrences = (x.occurrences + 1), last_seen_at = now()
-   RETURNING x.id;
-END;
+    AS $$
+  INSERT INTO skeldir.dead_events AS x
+    (tenant_id, vendor, topic, idempotency_header, error_type, error_message, payload, pii_paths,
+     body_sha256, body_bytes, correlation_id)
+  VALUES
+    (skeldir.current_tenant_id(), vendor, left(skeldir.redact_pii(topic), 255),
+     CASE WHEN NOT skeldir.pii_value(idempotency_header) THEN left(idempotency_header, 255) END, error_type,
+     left(skeldir.redact_pii(error_message), 1000), payload, coalesce(pii_paths, '{}'), sha256(body), length(body),
+     correlation_id)
+  ON CONFLICT (tenant_id, vendor, body_sha256) WHERE status IN ('pending', 'in_progress')
+  DO UPDATE SET occurrences = x.occurrences + 1, last_seen_at = now()
+  RETURNING x.id;
+$$;
 
 ALTER FUNCTION skeldir.record_dead_event(vendor skeldir.vendor, topic text, idempotency_header text, error_type text, error_message text, payload jsonb, pii_paths text[], body bytea, correlation_id uuid) OWNER TO skeldir_owner;
 
@@ -7673,6 +7328,16 @@ END
 $_$;
 
 ALTER FUNCTION skeldir.record_spend(rows jsonb) OWNER TO skeldir_owner;
+
+--
+-- Name: redact_pii(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.redact_pii(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN skeldir.pii_value(value) THEN regexp_replace(regexp_replace(regexp_replace(value, skeldir.pii_pattern('email'::text), '[email]'::text, 'g'::text), skeldir.pii_pattern('ip'::text), '[ip]'::text, 'g'::text), skeldir.pii_pattern('phone'::text), '[phone]'::text, 'g'::text) ELSE value END;
+
+ALTER FUNCTION skeldir.redact_pii(value text) OWNER TO skeldir_owner;
 
 --
 -- Name: redacted_key(text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
@@ -8517,6 +8182,26 @@ ALTER FUNCTION skeldir.tenant_ids() OWNER TO skeldir_owner;
 COMMENT ON FUNCTION skeldir.tenant_ids() IS 'Ids of all tenants (through the system tenant''s tenant_directory policy); the caller''s context is kept.';
 
 --
+-- Name: tenant_tables(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.tenant_tables() RETURNS SETOF regclass
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT c.oid::regclass
+    FROM pg_catalog.pg_class AS c
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+   WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+     AND c.relkind IN ('r', 'p')
+     AND (c.oid = 'skeldir.tenants'::regclass
+          OR EXISTS (SELECT FROM pg_catalog.pg_attribute AS a
+                      WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))
+   ORDER BY c.relname;
+$$;
+
+ALTER FUNCTION skeldir.tenant_tables() OWNER TO skeldir_owner;
+
+--
 -- Name: to_base64url(bytea); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -8611,15 +8296,12 @@ COMMENT ON FUNCTION skeldir.try_take_turn(key text) IS 'Takes the turn of a key 
 
 CREATE FUNCTION skeldir.unpin_paypal_certificate() RETURNS bigint
     LANGUAGE sql
-    BEGIN ATOMIC
- WITH unpinned AS (
-          UPDATE skeldir.tenant_paypal_certificates AS c SET revoked_at = now()
-           WHERE (c.revoked_at IS NULL)
-           RETURNING 1 AS "?column?"
-         )
-  SELECT count(*) AS count
-    FROM unpinned;
-END;
+    AS $$
+  WITH unpinned AS (
+    UPDATE skeldir.tenant_paypal_certificates AS c SET revoked_at = now() WHERE c.revoked_at IS NULL RETURNING 1
+  )
+  SELECT count(*) FROM unpinned;
+$$;
 
 ALTER FUNCTION skeldir.unpin_paypal_certificate() OWNER TO skeldir_owner;
 
@@ -9765,6 +9447,28 @@ $_$;
 ALTER FUNCTION worker.work(queue text, max_jobs integer, worker_id text) OWNER TO skeldir_owner;
 
 --
+-- Name: mv_channel_performance; Type: MATERIALIZED VIEW; Schema: analytics; Owner: skeldir_analytics
+--
+
+CREATE MATERIALIZED VIEW analytics.mv_channel_performance AS
+ SELECT c.tenant_id,
+    ((c.occurred_at AT TIME ZONE 'UTC'::text))::date AS day,
+    c.channel,
+    c.currency,
+    count(*) AS touched_purchases,
+    count(*) FILTER (WHERE (c.last_touch_cents > 0)) AS conversions,
+    (sum(c.last_touch_cents))::bigint AS last_touch_cents,
+    (sum(c.first_touch_cents))::bigint AS first_touch_cents,
+    (sum(c.linear_cents))::bigint AS linear_cents,
+    (sum(c.time_decay_cents))::bigint AS time_decay_cents,
+    (sum(c.position_based_cents))::bigint AS position_based_cents
+   FROM skeldir.attribution_credits c
+  GROUP BY c.tenant_id, (((c.occurred_at AT TIME ZONE 'UTC'::text))::date), c.channel, c.currency
+  WITH NO DATA;
+
+ALTER TABLE analytics.mv_channel_performance OWNER TO skeldir_analytics;
+
+--
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: skeldir_owner
 --
 
@@ -9932,6 +9636,37 @@ ALTER TABLE skeldir.attribution_recomputes OWNER TO skeldir_owner;
 COMMENT ON TABLE skeldir.attribution_recomputes IS 'Per tenant and window of 30 days or more, what its last recompute read (event counts, definition); while they hold and no one wrote the credits since, the window is unchanged.';
 
 --
+-- Name: budget_optimization_jobs; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.budget_optimization_jobs (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    request_id uuid NOT NULL,
+    inputs jsonb NOT NULL,
+    status skeldir.llm_job_status DEFAULT 'pending'::skeldir.llm_job_status NOT NULL,
+    job_id bigint,
+    result jsonb,
+    error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    CONSTRAINT budget_optimization_jobs_check CHECK (((status <> 'completed'::skeldir.llm_job_status) OR (result IS NOT NULL))),
+    CONSTRAINT budget_optimization_jobs_check1 CHECK (((status <> 'failed'::skeldir.llm_job_status) OR (error IS NOT NULL))),
+    CONSTRAINT budget_optimization_jobs_inputs_check CHECK ((jsonb_typeof(inputs) = 'object'::text))
+);
+
+ALTER TABLE ONLY skeldir.budget_optimization_jobs FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.budget_optimization_jobs OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE budget_optimization_jobs; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.budget_optimization_jobs IS 'Budget optimizations: inputs, status, recommended allocations; computed by llm.budget_optimization jobs.';
+
+--
 -- Name: channel_rules; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -9951,6 +9686,77 @@ ALTER TABLE skeldir.channel_rules OWNER TO skeldir_owner;
 --
 
 COMMENT ON TABLE skeldir.channel_rules IS 'UTM/referrer regular expressions mapped to channels; lowest matching priority wins.';
+
+--
+-- Name: channel_taxonomy; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.channel_taxonomy (
+    code text NOT NULL,
+    family text NOT NULL,
+    display_name text NOT NULL,
+    is_paid boolean NOT NULL,
+    report_name text NOT NULL,
+    CONSTRAINT channel_taxonomy_code_check CHECK ((code ~ '^[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT channel_taxonomy_family_check CHECK ((family = ANY (ARRAY['paid_social'::text, 'paid_search'::text, 'display'::text, 'email'::text, 'organic'::text, 'referral'::text, 'direct'::text, 'unknown'::text])))
+);
+
+ALTER TABLE skeldir.channel_taxonomy OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE channel_taxonomy; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.channel_taxonomy IS 'Marketing channels; a reference table shared by all tenants.';
+
+--
+-- Name: currencies; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.currencies (
+    code text NOT NULL,
+    exponent smallint NOT NULL,
+    CONSTRAINT currencies_code_check CHECK ((code ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT currencies_exponent_check CHECK (((exponent >= 0) AND (exponent <= 4)))
+);
+
+ALTER TABLE skeldir.currencies OWNER TO skeldir_owner;
+
+--
+-- Name: dead_events; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.dead_events (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    vendor skeldir.vendor NOT NULL,
+    topic text,
+    idempotency_header text,
+    error_type text NOT NULL,
+    error_message text NOT NULL,
+    payload jsonb,
+    pii_paths text[] DEFAULT '{}'::text[] NOT NULL,
+    body_sha256 bytea NOT NULL,
+    body_bytes integer NOT NULL,
+    correlation_id uuid NOT NULL,
+    status skeldir.remediation_status DEFAULT 'pending'::skeldir.remediation_status NOT NULL,
+    retry_count integer DEFAULT 0 NOT NULL,
+    next_retry_at timestamp with time zone DEFAULT now() NOT NULL,
+    occurrences integer DEFAULT 1 NOT NULL,
+    first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    resolved_event_id uuid
+);
+
+ALTER TABLE ONLY skeldir.dead_events FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.dead_events OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE dead_events; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.dead_events IS 'Authenticated but unusable webhook deliveries, PII-free, replayable (skeldird dlq).';
 
 --
 -- Name: explanation_cache; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
@@ -9979,6 +9785,39 @@ ALTER TABLE skeldir.explanation_cache OWNER TO skeldir_owner;
 COMMENT ON TABLE skeldir.explanation_cache IS 'Explanations by hash of model and prompt (facts included), with the audited request that produced them.';
 
 --
+-- Name: investigations; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.investigations (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    request_id uuid NOT NULL,
+    question text NOT NULL,
+    context jsonb DEFAULT '{}'::jsonb NOT NULL,
+    status skeldir.llm_job_status DEFAULT 'pending'::skeldir.llm_job_status NOT NULL,
+    job_id bigint,
+    result jsonb,
+    error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    CONSTRAINT investigations_check CHECK (((status <> 'completed'::skeldir.llm_job_status) OR (result IS NOT NULL))),
+    CONSTRAINT investigations_check1 CHECK (((status <> 'failed'::skeldir.llm_job_status) OR (error IS NOT NULL))),
+    CONSTRAINT investigations_context_check CHECK ((jsonb_typeof(context) = 'object'::text)),
+    CONSTRAINT investigations_question_check CHECK (((length(question) >= 10) AND (length(question) <= 500)))
+);
+
+ALTER TABLE ONLY skeldir.investigations FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.investigations OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE investigations; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.investigations IS 'Investigations: question, context, status, result; answered by llm.investigation jobs.';
+
+--
 -- Name: job_side_effects; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -10002,6 +9841,29 @@ ALTER TABLE skeldir.jobs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: llm_budget_caps; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.llm_budget_caps (
+    tenant_id uuid NOT NULL,
+    monthly_cap_micros bigint NOT NULL,
+    on_exceed skeldir.llm_on_exceed DEFAULT 'fallback'::skeldir.llm_on_exceed NOT NULL,
+    model text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT llm_budget_caps_monthly_cap_micros_check CHECK ((monthly_cap_micros >= 0))
+);
+
+ALTER TABLE ONLY skeldir.llm_budget_caps FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.llm_budget_caps OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE llm_budget_caps; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.llm_budget_caps IS 'Per-tenant LLM monthly cap (micro-USD), over-cap behaviour and model; no row means llm_settings defaults.';
 
 --
 -- Name: llm_models; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
@@ -10058,6 +9920,30 @@ ALTER TABLE skeldir.llm_monthly_costs OWNER TO skeldir_owner;
 --
 
 COMMENT ON TABLE skeldir.llm_monthly_costs IS 'LLM calls, tokens and cost (micro-USD) per tenant and UTC month; the sum of llm_api_calls.';
+
+--
+-- Name: llm_settings; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.llm_settings (
+    singleton boolean DEFAULT true NOT NULL,
+    default_model text NOT NULL,
+    fallback_model text NOT NULL,
+    default_monthly_cap_micros bigint NOT NULL,
+    default_on_exceed skeldir.llm_on_exceed NOT NULL,
+    explanation_ttl interval NOT NULL,
+    CONSTRAINT llm_settings_default_monthly_cap_micros_check CHECK ((default_monthly_cap_micros >= 0)),
+    CONSTRAINT llm_settings_explanation_ttl_check CHECK ((explanation_ttl > '00:00:00'::interval)),
+    CONSTRAINT llm_settings_singleton_check CHECK (singleton)
+);
+
+ALTER TABLE skeldir.llm_settings OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE llm_settings; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.llm_settings IS 'LLM defaults: model, fallback model, monthly cap (micro-USD) and over-cap behaviour for tenants without a cap row, explanation cache lifetime.';
 
 --
 -- Name: login_failures_id_seq; Type: SEQUENCE; Schema: skeldir; Owner: skeldir_owner
@@ -10225,6 +10111,37 @@ COMMENT ON TABLE skeldir.reconciliation_results IS 'Per shop order of a reconcil
 --
 
 COMMENT ON COLUMN skeldir.reconciliation_results.id IS 'The finding''s id: UUID v5 of (tenant, run, shop platform, order id); stable across reruns of the run.';
+
+--
+-- Name: refresh_tokens; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.refresh_tokens (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    family_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    rotated_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    revoke_reason text,
+    CONSTRAINT refresh_tokens_check CHECK ((expires_at > created_at)),
+    CONSTRAINT refresh_tokens_check1 CHECK (((revoked_at IS NULL) = (revoke_reason IS NULL))),
+    CONSTRAINT refresh_tokens_revoke_reason_check CHECK ((revoke_reason = ANY (ARRAY['logout'::text, 'reuse'::text, 'user_disabled'::text, 'password_changed'::text]))),
+    CONSTRAINT refresh_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY skeldir.refresh_tokens FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.refresh_tokens OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE refresh_tokens; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.refresh_tokens IS 'SHA-256 digests of refresh tokens; family_id groups one login''s rotations for reuse detection.';
 
 --
 -- Name: schedules; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
@@ -12075,26 +11992,6 @@ GRANT USAGE ON SCHEMA skeldir TO skeldir_books;
 GRANT USAGE ON SCHEMA worker TO skeldir_worker;
 
 --
--- Name: FUNCTION analyst_tenant(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.analyst_tenant() FROM PUBLIC;
-GRANT ALL ON FUNCTION skeldir.analyst_tenant() TO skeldir_readonly;
-
---
--- Name: TABLE tenants; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.tenants TO skeldir_readonly;
-GRANT SELECT ON TABLE skeldir.tenants TO skeldir_analytics;
-
---
--- Name: FUNCTION tenant_tables(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.tenant_tables() FROM PUBLIC;
-
---
 -- Name: FUNCTION audit_analysts(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -12117,13 +12014,6 @@ REVOKE ALL ON FUNCTION skeldir.audit_books() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION skeldir.audit_credentials() FROM PUBLIC;
-
---
--- Name: FUNCTION current_tenant_id(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.current_tenant_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION skeldir.current_tenant_id() TO skeldir_readonly;
 
 --
 -- Name: FUNCTION audit_privileges(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -12490,12 +12380,6 @@ REVOKE ALL ON FUNCTION api.readiness() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.readiness() TO skeldir_api;
 
 --
--- Name: TABLE currencies; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.currencies TO skeldir_readonly;
-
---
 -- Name: FUNCTION major_units(minor numeric, currency text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -12520,6 +12404,13 @@ GRANT SELECT ON TABLE skeldir.reconciliation_platform_status TO skeldir_analytic
 
 GRANT SELECT ON TABLE skeldir.reconciliation_platforms TO skeldir_readonly;
 GRANT SELECT ON TABLE skeldir.reconciliation_platforms TO skeldir_analytics;
+
+--
+-- Name: TABLE tenants; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.tenants TO skeldir_readonly;
+GRANT SELECT ON TABLE skeldir.tenants TO skeldir_analytics;
 
 --
 -- Name: FUNCTION reconciliation_rows(tenant uuid); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -12673,6 +12564,13 @@ GRANT SELECT ON TABLE skeldir.attribution_allocations TO skeldir_analytics;
 REVOKE ALL ON FUNCTION skeldir.allocation_summary_for(tenant uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION analyst_tenant(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.analyst_tenant() FROM PUBLIC;
+GRANT ALL ON FUNCTION skeldir.analyst_tenant() TO skeldir_readonly;
+
+--
 -- Name: FUNCTION attribute(list jsonb, key_field text, value_field text, VARIADIC names text[]); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -12695,24 +12593,6 @@ REVOKE ALL ON FUNCTION skeldir.body_delivery_key(vendor skeldir.vendor, payload 
 --
 
 REVOKE ALL ON FUNCTION skeldir.book_money(vendor skeldir.vendor, d skeldir.delivery, event_id uuid) FROM PUBLIC;
-
---
--- Name: FUNCTION jsonb_without_null_keys(o jsonb); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.jsonb_without_null_keys(o jsonb) FROM PUBLIC;
-
---
--- Name: FUNCTION llm_job_standing(row_status skeldir.llm_job_status, row_error text, job_id bigint, tenant_id uuid, OUT status text, OUT progress_percentage integer, OUT error text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.llm_job_standing(row_status skeldir.llm_job_status, row_error text, job_id bigint, tenant_id uuid, OUT status text, OUT progress_percentage integer, OUT error text) FROM PUBLIC;
-
---
--- Name: TABLE budget_optimization_jobs; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.budget_optimization_jobs TO skeldir_readonly;
 
 --
 -- Name: FUNCTION budget_recommendation(budget_optimization_id uuid); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -12755,19 +12635,6 @@ REVOKE ALL ON FUNCTION skeldir.uuid_v5(namespace uuid, name text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION skeldir.channel_id(code text) FROM PUBLIC;
-
---
--- Name: FUNCTION valid_day_range(from_day date, to_day date); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.valid_day_range(from_day date, to_day date) FROM PUBLIC;
-
---
--- Name: TABLE channel_taxonomy; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.channel_taxonomy TO skeldir_readonly;
-GRANT SELECT ON TABLE skeldir.channel_taxonomy TO skeldir_analytics;
 
 --
 -- Name: FUNCTION channel_performance_for(tenant uuid, from_day date, to_day date); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -12836,6 +12703,19 @@ REVOKE ALL ON FUNCTION skeldir.crc32(data bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION skeldir.crc32_table() FROM PUBLIC;
 
 --
+-- Name: FUNCTION current_tenant_id(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.current_tenant_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION skeldir.current_tenant_id() TO skeldir_readonly;
+
+--
+-- Name: FUNCTION valid_day_range(from_day date, to_day date); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.valid_day_range(from_day date, to_day date) FROM PUBLIC;
+
+--
 -- Name: TABLE revenue_ledger; Type: ACL; Schema: skeldir; Owner: skeldir_books
 --
 
@@ -12867,60 +12747,6 @@ REVOKE ALL ON FUNCTION skeldir.dead_letter_reason(error_type text, error_message
 --
 
 REVOKE ALL ON FUNCTION skeldir.der_element(der bytea, at integer, tag integer, OUT content_at integer, OUT content_length integer) FROM PUBLIC;
-
---
--- Name: COLUMN refresh_tokens.tenant_id; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT(tenant_id) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
-
---
--- Name: COLUMN refresh_tokens.id; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT(id) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
-
---
--- Name: COLUMN refresh_tokens.family_id; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT(family_id) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
-
---
--- Name: COLUMN refresh_tokens.user_id; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT(user_id) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
-
---
--- Name: COLUMN refresh_tokens.created_at; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT(created_at) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
-
---
--- Name: COLUMN refresh_tokens.expires_at; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT(expires_at) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
-
---
--- Name: COLUMN refresh_tokens.rotated_at; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT(rotated_at) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
-
---
--- Name: COLUMN refresh_tokens.revoked_at; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT(revoked_at) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
-
---
--- Name: COLUMN refresh_tokens.revoke_reason; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT(revoke_reason) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
 
 --
 -- Name: FUNCTION end_sessions(user_id uuid, reason text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -12971,12 +12797,6 @@ REVOKE ALL ON FUNCTION skeldir.header_delivery_key(vendor skeldir.vendor, header
 REVOKE ALL ON FUNCTION skeldir.install_webhook_secret(vendor skeldir.vendor, secret text) FROM PUBLIC;
 
 --
--- Name: TABLE investigations; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.investigations TO skeldir_readonly;
-
---
 -- Name: FUNCTION investigation_status(investigation_id uuid); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -13017,6 +12837,12 @@ REVOKE ALL ON FUNCTION skeldir.issue_refresh_token(user_id uuid, family_id uuid,
 --
 
 REVOKE ALL ON FUNCTION skeldir.issue_webhook_token(vendor skeldir.vendor) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonb_without_null_keys(o jsonb); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.jsonb_without_null_keys(o jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION llm_add_to_month(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -13122,6 +12948,12 @@ REVOKE ALL ON FUNCTION skeldir.llm_job_enqueue(job_table regclass, kind text, id
 REVOKE ALL ON FUNCTION skeldir.llm_job_finish(job_table regclass, id uuid, request_id uuid, feature skeldir.llm_feature, instructions text, facts jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION llm_job_standing(row_status skeldir.llm_job_status, row_error text, job_id bigint, tenant_id uuid, OUT status text, OUT progress_percentage integer, OUT error text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.llm_job_standing(row_status skeldir.llm_job_status, row_error text, job_id bigint, tenant_id uuid, OUT status text, OUT progress_percentage integer, OUT error text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION llm_reconciliation_discrepancy_facts(result_id uuid); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -13144,12 +12976,6 @@ REVOKE ALL ON FUNCTION skeldir.llm_scope_from(scope jsonb) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION skeldir.llm_scope_to(scope jsonb) FROM PUBLIC;
-
---
--- Name: TABLE llm_budget_caps; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.llm_budget_caps TO skeldir_readonly;
 
 --
 -- Name: FUNCTION llm_tenant_model(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -13362,18 +13188,6 @@ REVOKE ALL ON FUNCTION skeldir.reconciliation_result_id(tenant_id uuid, run_id u
 REVOKE ALL ON FUNCTION skeldir.reconciliation_run_failed(job skeldir.jobs, outcome text) FROM PUBLIC;
 
 --
--- Name: FUNCTION redact_pii(value text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.redact_pii(value text) FROM PUBLIC;
-
---
--- Name: TABLE dead_events; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.dead_events TO skeldir_readonly;
-
---
 -- Name: FUNCTION record_dead_event(vendor skeldir.vendor, topic text, idempotency_header text, error_type text, error_message text, payload jsonb, pii_paths text[], body bytea, correlation_id uuid); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -13390,6 +13204,12 @@ REVOKE ALL ON FUNCTION skeldir.record_event(topic skeldir.webhook_topics, d skel
 --
 
 REVOKE ALL ON FUNCTION skeldir.record_spend(rows jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION redact_pii(value text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.redact_pii(value text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION redacted_key(key text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -13540,6 +13360,12 @@ REVOKE ALL ON FUNCTION skeldir.take_turns(VARIADIC keys text[]) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION skeldir.tenant_ids() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tenant_tables(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.tenant_tables() FROM PUBLIC;
 
 --
 -- Name: FUNCTION to_base64url(data bytea); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -13902,16 +13728,53 @@ GRANT SELECT ON TABLE skeldir.attribution_events TO skeldir_analytics;
 GRANT SELECT,INSERT ON TABLE skeldir.attribution_events TO skeldir_owner;
 
 --
+-- Name: TABLE budget_optimization_jobs; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.budget_optimization_jobs TO skeldir_readonly;
+
+--
 -- Name: TABLE channel_rules; Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
 GRANT SELECT ON TABLE skeldir.channel_rules TO skeldir_readonly;
 
 --
+-- Name: TABLE channel_taxonomy; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.channel_taxonomy TO skeldir_readonly;
+GRANT SELECT ON TABLE skeldir.channel_taxonomy TO skeldir_analytics;
+
+--
+-- Name: TABLE currencies; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.currencies TO skeldir_readonly;
+
+--
+-- Name: TABLE dead_events; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.dead_events TO skeldir_readonly;
+
+--
 -- Name: TABLE explanation_cache; Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
 GRANT SELECT ON TABLE skeldir.explanation_cache TO skeldir_readonly;
+
+--
+-- Name: TABLE investigations; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.investigations TO skeldir_readonly;
+
+--
+-- Name: TABLE llm_budget_caps; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.llm_budget_caps TO skeldir_readonly;
 
 --
 -- Name: TABLE llm_monthly_costs; Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -13936,6 +13799,60 @@ GRANT SELECT ON TABLE skeldir.realtime_revenue TO skeldir_readonly;
 --
 
 GRANT SELECT ON TABLE skeldir.reconciliation_results TO skeldir_readonly;
+
+--
+-- Name: COLUMN refresh_tokens.tenant_id; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT(tenant_id) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
+
+--
+-- Name: COLUMN refresh_tokens.id; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT(id) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
+
+--
+-- Name: COLUMN refresh_tokens.family_id; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT(family_id) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
+
+--
+-- Name: COLUMN refresh_tokens.user_id; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT(user_id) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
+
+--
+-- Name: COLUMN refresh_tokens.created_at; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT(created_at) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
+
+--
+-- Name: COLUMN refresh_tokens.expires_at; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT(expires_at) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
+
+--
+-- Name: COLUMN refresh_tokens.rotated_at; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT(rotated_at) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
+
+--
+-- Name: COLUMN refresh_tokens.revoked_at; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT(revoked_at) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
+
+--
+-- Name: COLUMN refresh_tokens.revoke_reason; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT(revoke_reason) ON TABLE skeldir.refresh_tokens TO skeldir_readonly;
 
 --
 -- Name: TABLE worker_failed_jobs; Type: ACL; Schema: skeldir; Owner: skeldir_owner

@@ -2,7 +2,7 @@
 -- forced, a tenant policy for every command, and its tenant column in every
 -- key.
 BEGIN;
-SELECT plan(8);
+SELECT plan(9);
 
 \ir fixtures/tenant_tables.sql
 
@@ -58,6 +58,19 @@ SELECT is_empty($$
    WHERE k.contype = 'f'
      AND NOT (a.attnum = ANY (k.conkey) AND ra.attnum = ANY (k.confkey))
 $$, 'every foreign key between tenant tables carries the tenant column on both sides');
+
+-- Citus distributes a table only with what the functions reading it depend
+-- on, and an SQL-standard body (BEGIN ATOMIC, RETURN) records every table it
+-- reads: such a function reading a table Citus holds ties that table to
+-- everything the function calls (20261204070400).
+SELECT is_empty($$
+  SELECT DISTINCT d.objid::regprocedure, d.refobjid::regclass
+    FROM pg_depend AS d JOIN pg_proc AS p ON p.oid = d.objid
+   WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_class'::regclass AND p.prosqlbody IS NOT NULL
+     AND (d.refobjid IN (SELECT oid FROM tenant_table)
+          OR d.refobjid IN (SELECT k.confrelid FROM pg_constraint AS k
+                             WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM tenant_table)))
+$$, 'no function with an SQL-standard body reads a tenant table or a table a tenant table references');
 
 SELECT * FROM finish();
 ROLLBACK;
