@@ -338,7 +338,7 @@ CREATE FUNCTION skeldir.audit_analysts() RETURNS TABLE(area text, subject text, 
        WHERE x.polrelid = t AND NOT x.polpermissive AND x.polcmd IN ('r', '*')
          AND x.polroles = ARRAY[(SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = 'skeldir_readonly')]
          AND pg_catalog.pg_get_expr(x.polqual, x.polrelid)
-             = format('(%s = ( SELECT skeldir.analyst_tenant() AS analyst_tenant))',
+             = format('(%s = skeldir.analyst_tenant())',
                       CASE WHEN t = 'skeldir.tenants'::regclass THEN 'id' ELSE 'tenant_id' END)
        LIMIT 1) AS p ON true
   UNION ALL
@@ -623,8 +623,8 @@ report AS (
     LEFT JOIN LATERAL (
       SELECT p.polname FROM pg_policy AS p
        WHERE p.polrelid = t.oid AND p.polcmd = '*' AND p.polpermissive AND p.polroles = '{0}'
-         AND pg_get_expr(p.polqual, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))', t.key_column)
-         AND pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))', t.key_column)
+         AND pg_get_expr(p.polqual, p.polrelid) = format('(%s = skeldir.current_tenant_id())', t.key_column)
+         AND pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = skeldir.current_tenant_id())', t.key_column)
        LIMIT 1) AS pol ON true
   UNION ALL
   SELECT 5, 'policy', p.polrelid::regclass::text || ' ' || p.polname,
@@ -2471,152 +2471,18 @@ $$;
 ALTER FUNCTION skeldir.realtime_revenue_for(tenant uuid) OWNER TO skeldir_owner;
 
 --
--- Name: reconciliation_platform_status; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.reconciliation_platform_status (
-    tenant_id uuid NOT NULL,
-    platform skeldir.vendor NOT NULL,
-    status skeldir.reconciliation_status DEFAULT 'pending'::skeldir.reconciliation_status NOT NULL,
-    last_run_id uuid NOT NULL,
-    synced_run_id uuid,
-    orders_total integer DEFAULT 0 NOT NULL,
-    verified_count integer DEFAULT 0 NOT NULL,
-    ghost_count integer DEFAULT 0 NOT NULL,
-    discrepancy_count integer DEFAULT 0 NOT NULL,
-    unmatched_count integer DEFAULT 0 NOT NULL,
-    verified_revenue jsonb DEFAULT '{}'::jsonb NOT NULL,
-    last_synced_at timestamp with time zone,
-    error text,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT reconciliation_platform_status_check CHECK ((orders_total = ((verified_count + ghost_count) + discrepancy_count))),
-    CONSTRAINT reconciliation_platform_status_check1 CHECK (((synced_run_id IS NULL) = (last_synced_at IS NULL))),
-    CONSTRAINT reconciliation_platform_status_check2 CHECK (((status = 'failed'::skeldir.reconciliation_status) = (error IS NOT NULL))),
-    CONSTRAINT reconciliation_platform_status_discrepancy_count_check CHECK ((discrepancy_count >= 0)),
-    CONSTRAINT reconciliation_platform_status_ghost_count_check CHECK ((ghost_count >= 0)),
-    CONSTRAINT reconciliation_platform_status_orders_total_check CHECK ((orders_total >= 0)),
-    CONSTRAINT reconciliation_platform_status_unmatched_count_check CHECK ((unmatched_count >= 0)),
-    CONSTRAINT reconciliation_platform_status_verified_count_check CHECK ((verified_count >= 0)),
-    CONSTRAINT reconciliation_platform_status_verified_revenue_check CHECK ((jsonb_typeof(verified_revenue) = 'object'::text))
-);
-
-ALTER TABLE ONLY skeldir.reconciliation_platform_status FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.reconciliation_platform_status OWNER TO skeldir_owner;
-
---
--- Name: TABLE reconciliation_platform_status; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.reconciliation_platform_status IS 'Per tenant and platform: reconciliation status (verified, partial, pending, failed) and the latest completed run''s counts.';
-
---
--- Name: reconciliation_platforms; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.reconciliation_platforms (
-    platform skeldir.vendor NOT NULL,
-    side text NOT NULL,
-    display_name text NOT NULL,
-    CONSTRAINT reconciliation_platforms_side_check CHECK ((side = ANY (ARRAY['shop'::text, 'processor'::text])))
-);
-
-ALTER TABLE skeldir.reconciliation_platforms OWNER TO skeldir_owner;
-
---
--- Name: TABLE reconciliation_platforms; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.reconciliation_platforms IS 'Platforms reconciliation compares: shops (claims) and processors (captures); a reference table.';
-
---
--- Name: tenants; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.tenants (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT tenants_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
-);
-
-ALTER TABLE ONLY skeldir.tenants FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.tenants OWNER TO skeldir_owner;
-
---
--- Name: TABLE tenants; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.tenants IS 'One row per customer account. The root of every tenant_id foreign key.';
-
---
--- Name: mv_reconciliation_status; Type: MATERIALIZED VIEW; Schema: analytics; Owner: skeldir_analytics
---
-
-CREATE MATERIALIZED VIEW analytics.mv_reconciliation_status AS
- SELECT t.id AS tenant_id,
-    p.platform,
-    p.side,
-    p.display_name,
-    COALESCE(s.status, 'pending'::skeldir.reconciliation_status) AS status,
-    COALESCE(s.orders_total, 0) AS orders_total,
-    COALESCE(s.verified_count, 0) AS verified_count,
-    COALESCE(s.ghost_count, 0) AS ghost_count,
-    COALESCE(s.discrepancy_count, 0) AS discrepancy_count,
-    COALESCE(s.unmatched_count, 0) AS unmatched_count,
-    COALESCE(s.verified_revenue, '{}'::jsonb) AS verified_revenue,
-    s.last_synced_at,
-    s.error,
-    s.last_run_id
-   FROM ((skeldir.tenants t
-     CROSS JOIN skeldir.reconciliation_platforms p)
-     LEFT JOIN skeldir.reconciliation_platform_status s ON (((s.tenant_id = t.id) AND (s.platform = p.platform))))
-  WHERE (t.id <> '00000000-0000-0000-0000-000000000000'::uuid)
-  WITH NO DATA;
-
-ALTER TABLE analytics.mv_reconciliation_status OWNER TO skeldir_analytics;
-
---
--- Name: reconciliation_rows(uuid); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.reconciliation_rows(tenant uuid) RETURNS SETOF analytics.mv_reconciliation_status
-    LANGUAGE sql STABLE
-    AS $$
-  SELECT s.* FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant
-  UNION ALL
-  SELECT tenant, p.platform, p.side, p.display_name, 'pending'::skeldir.reconciliation_status, 0, 0, 0, 0, 0,
-         '{}'::jsonb, NULL::timestamptz, NULL::text, NULL::uuid
-    FROM skeldir.reconciliation_platforms AS p
-   WHERE NOT EXISTS (SELECT FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant);
-$$;
-
-ALTER FUNCTION skeldir.reconciliation_rows(tenant uuid) OWNER TO skeldir_owner;
-
---
 -- Name: reconciliation_status_for(uuid); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.reconciliation_status_for(tenant uuid) RETURNS TABLE(platform text, side text, display_name text, status text, orders_total integer, verified_count integer, ghost_count integer, discrepancy_count integer, unmatched_count integer, verified_revenue jsonb, last_synced_at timestamp with time zone, error text)
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    BEGIN ATOMIC
- SELECT (r.platform)::text AS platform,
-     r.side,
-     r.display_name,
-     (r.status)::text AS status,
-     r.orders_total,
-     r.verified_count,
-     r.ghost_count,
-     r.discrepancy_count,
-     r.unmatched_count,
-     r.verified_revenue,
-     r.last_synced_at,
-     r.error
-    FROM skeldir.reconciliation_rows(reconciliation_status_for.tenant) r(tenant_id, platform, side, display_name, status, orders_total, verified_count, ghost_count, discrepancy_count, unmatched_count, verified_revenue, last_synced_at, error, last_run_id)
-   ORDER BY r.side DESC, r.platform;
-END;
+    AS $$
+  SELECT r.platform::text, r.side, r.display_name, r.status::text, r.orders_total, r.verified_count,
+         r.ghost_count, r.discrepancy_count, r.unmatched_count, r.verified_revenue, r.last_synced_at, r.error
+    FROM skeldir.reconciliation_rows(reconciliation_status_for.tenant) AS r
+   ORDER BY r.side DESC, r.platform
+$$;
 
 ALTER FUNCTION skeldir.reconciliation_status_for(tenant uuid) OWNER TO skeldir_owner;
 
@@ -3089,108 +2955,18 @@ END;
 ALTER FUNCTION api.worker_probe(probe_id bigint, OUT state text, OUT latency_ms double precision) OWNER TO skeldir_owner;
 
 --
--- Name: attribution_credits; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE TABLE skeldir.attribution_credits (
-    tenant_id uuid NOT NULL,
-    event_id uuid NOT NULL,
-    channel text NOT NULL,
-    currency text NOT NULL,
-    occurred_at timestamp with time zone NOT NULL,
-    last_touch_cents bigint NOT NULL,
-    first_touch_cents bigint NOT NULL,
-    linear_cents bigint NOT NULL,
-    time_decay_cents bigint NOT NULL,
-    linear_ratio numeric(11,10) NOT NULL,
-    time_decay_ratio numeric(11,10) NOT NULL,
-    model_version text NOT NULL,
-    position_based_cents bigint DEFAULT 0 NOT NULL,
-    position_based_ratio numeric(11,10) DEFAULT 0 NOT NULL,
-    CONSTRAINT attribution_credits_first_touch_cents_check CHECK ((first_touch_cents >= 0)),
-    CONSTRAINT attribution_credits_last_touch_cents_check CHECK ((last_touch_cents >= 0)),
-    CONSTRAINT attribution_credits_linear_cents_check CHECK ((linear_cents >= 0)),
-    CONSTRAINT attribution_credits_linear_ratio_check CHECK (((linear_ratio >= (0)::numeric) AND (linear_ratio <= (1)::numeric))),
-    CONSTRAINT attribution_credits_position_based_cents_check CHECK ((position_based_cents >= 0)),
-    CONSTRAINT attribution_credits_position_based_ratio_check CHECK (((position_based_ratio >= (0)::numeric) AND (position_based_ratio <= (1)::numeric))),
-    CONSTRAINT attribution_credits_time_decay_cents_check CHECK ((time_decay_cents >= 0)),
-    CONSTRAINT attribution_credits_time_decay_ratio_check CHECK (((time_decay_ratio >= (0)::numeric) AND (time_decay_ratio <= (1)::numeric)))
-);
-
-ALTER TABLE ONLY skeldir.attribution_credits FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.attribution_credits OWNER TO skeldir_owner;
-
---
--- Name: TABLE attribution_credits; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON TABLE skeldir.attribution_credits IS 'Per purchase and channel, the revenue credited under each attribution model; sums exactly to the purchase''s revenue.';
-
---
--- Name: attribution_allocations; Type: VIEW; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE VIEW skeldir.attribution_allocations WITH (security_invoker='true') AS
- SELECT c.tenant_id,
-    c.event_id,
-    m.model,
-    c.channel,
-    m.allocated_cents,
-    m.ratio,
-    c.currency,
-    c.occurred_at,
-    c.model_version
-   FROM (skeldir.attribution_credits c
-     CROSS JOIN LATERAL ( VALUES ('last_touch'::skeldir.attribution_model,c.last_touch_cents,(((c.last_touch_cents > 0))::integer)::numeric(11,10)), ('first_touch'::skeldir.attribution_model,c.first_touch_cents,(((c.first_touch_cents > 0))::integer)::numeric(11,10)), ('linear'::skeldir.attribution_model,c.linear_cents,c.linear_ratio), ('time_decay'::skeldir.attribution_model,c.time_decay_cents,c.time_decay_ratio), ('position_based'::skeldir.attribution_model,c.position_based_cents,c.position_based_ratio)) m(model, allocated_cents, ratio))
-  WHERE (m.ratio > (0)::numeric);
-
-ALTER TABLE skeldir.attribution_allocations OWNER TO skeldir_owner;
-
---
--- Name: VIEW attribution_allocations; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON VIEW skeldir.attribution_allocations IS 'Attribution per purchase, model and channel (the rows of skeldir.attribution_credits, one per model).';
-
---
--- Name: mv_allocation_summary; Type: MATERIALIZED VIEW; Schema: analytics; Owner: skeldir_analytics
---
-
-CREATE MATERIALIZED VIEW analytics.mv_allocation_summary AS
- SELECT a.tenant_id,
-    a.model,
-    a.channel,
-    a.currency,
-    (sum(a.allocated_cents))::bigint AS allocated_cents,
-    count(*) AS purchases,
-    round(avg(a.ratio), 4) AS average_ratio,
-    max(a.model_version) AS model_version
-   FROM skeldir.attribution_allocations a
-  GROUP BY a.tenant_id, a.model, a.channel, a.currency
-  WITH NO DATA;
-
-ALTER TABLE analytics.mv_allocation_summary OWNER TO skeldir_analytics;
-
---
 -- Name: allocation_summary_for(uuid); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
 CREATE FUNCTION skeldir.allocation_summary_for(tenant uuid) RETURNS TABLE(model text, channel text, currency text, allocated_cents bigint, purchases bigint, average_ratio numeric, model_version text)
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    BEGIN ATOMIC
- SELECT (a.model)::text AS model,
-     a.channel,
-     a.currency,
-     a.allocated_cents,
-     a.purchases,
-     a.average_ratio,
-     a.model_version
-    FROM analytics.mv_allocation_summary a
-   WHERE (a.tenant_id = allocation_summary_for.tenant)
-   ORDER BY a.model, a.currency, a.allocated_cents DESC, a.channel;
-END;
+    AS $$
+  SELECT a.model::text, a.channel, a.currency, a.allocated_cents, a.purchases, a.average_ratio, a.model_version
+    FROM analytics.mv_allocation_summary AS a
+   WHERE a.tenant_id = allocation_summary_for.tenant
+   ORDER BY a.model, a.currency, a.allocated_cents DESC, a.channel
+$$;
 
 ALTER FUNCTION skeldir.allocation_summary_for(tenant uuid) OWNER TO skeldir_owner;
 
@@ -3783,11 +3559,10 @@ ALTER FUNCTION skeldir.crc32_table() OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.current_tenant_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
-    AS $_$
-  SELECT CASE WHEN current_setting('app.current_tenant_id', true)
-                   ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+    AS $$
+  SELECT CASE WHEN length(current_setting('app.current_tenant_id', true)) = 36
               THEN current_setting('app.current_tenant_id', true)::uuid END
-$_$;
+$$;
 
 ALTER FUNCTION skeldir.current_tenant_id() OWNER TO skeldir_owner;
 
@@ -3795,122 +3570,7 @@ ALTER FUNCTION skeldir.current_tenant_id() OWNER TO skeldir_owner;
 -- Name: FUNCTION current_tenant_id(); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
 --
 
-COMMENT ON FUNCTION skeldir.current_tenant_id() IS 'Tenant of the current transaction from app.current_tenant_id; NULL when unset, empty or not a UUID.';
-
---
--- Name: valid_day_range(date, date); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE FUNCTION skeldir.valid_day_range(from_day date, to_day date) RETURNS boolean
-    LANGUAGE plpgsql IMMUTABLE
-    AS $$
-BEGIN
-  IF from_day IS NULL OR to_day IS NULL THEN
-    RAISE EXCEPTION 'a date range needs both ends' USING ERRCODE = 'invalid_parameter_value',
-      COLUMN = CASE WHEN from_day IS NULL THEN 'start_date' ELSE 'end_date' END;
-  END IF;
-  IF from_day > to_day THEN
-    RAISE EXCEPTION 'the range starts (%) after it ends (%)', from_day, to_day
-      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'start_date';
-  END IF;
-  IF to_day - from_day > 366 THEN
-    RAISE EXCEPTION 'a range spans at most 366 days, not %', to_day - from_day
-      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'end_date';
-  END IF;
-  RETURN true;
-END
-$$;
-
-ALTER FUNCTION skeldir.valid_day_range(from_day date, to_day date) OWNER TO skeldir_owner;
-
---
--- Name: revenue_ledger; Type: TABLE; Schema: skeldir; Owner: skeldir_books
---
-
-CREATE TABLE skeldir.revenue_ledger (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    vendor skeldir.vendor NOT NULL,
-    transaction_id text NOT NULL,
-    state skeldir.ledger_state NOT NULL,
-    order_id text NOT NULL,
-    amount_cents bigint NOT NULL,
-    currency text NOT NULL,
-    event_id uuid NOT NULL,
-    occurred_at timestamp with time zone NOT NULL,
-    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
-    reverses_transaction_id text,
-    CONSTRAINT revenue_ledger_amount_cents_check CHECK ((amount_cents >= 0))
-);
-
-ALTER TABLE ONLY skeldir.revenue_ledger FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE skeldir.revenue_ledger OWNER TO skeldir_books;
-
---
--- Name: TABLE revenue_ledger; Type: COMMENT; Schema: skeldir; Owner: skeldir_books
---
-
-COMMENT ON TABLE skeldir.revenue_ledger IS 'Captured, refunded and charged-back money per transaction; booked once per state; append-only.';
-
---
--- Name: revenue_of_record; Type: VIEW; Schema: skeldir; Owner: skeldir_owner
---
-
-CREATE VIEW skeldir.revenue_of_record WITH (security_invoker='true') AS
- SELECT l.tenant_id,
-    l.id,
-    l.vendor,
-    l.transaction_id,
-    l.state,
-    l.order_id,
-    l.amount_cents,
-    l.currency,
-    l.event_id,
-    l.occurred_at,
-    l.recorded_at,
-    l.reverses_transaction_id,
-    COALESCE(c.order_id, l.order_id) AS order_key
-   FROM ((skeldir.revenue_ledger l
-     JOIN skeldir.reconciliation_platforms p ON ((p.platform = l.vendor)))
-     LEFT JOIN skeldir.revenue_ledger c ON (((p.side = 'processor'::text) AND (c.tenant_id = l.tenant_id) AND (c.vendor = l.vendor) AND (c.state = 'captured'::skeldir.ledger_state) AND (c.transaction_id = COALESCE(l.reverses_transaction_id, l.transaction_id)))))
-  WHERE ((p.side = 'shop'::text) OR (l.state = 'chargeback'::skeldir.ledger_state) OR (NOT (EXISTS ( SELECT
-           FROM (skeldir.revenue_ledger s
-             JOIN skeldir.reconciliation_platforms sp ON (((sp.platform = s.vendor) AND (sp.side = 'shop'::text))))
-          WHERE ((s.tenant_id = l.tenant_id) AND (s.state = 'captured'::skeldir.ledger_state) AND (s.order_id = COALESCE(c.order_id, l.order_id)))))));
-
-ALTER TABLE skeldir.revenue_of_record OWNER TO skeldir_owner;
-
---
--- Name: VIEW revenue_of_record; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
---
-
-COMMENT ON VIEW skeldir.revenue_of_record IS 'The ledger rows that are revenue, each sale once: the shop''s for an order a shop reports, else the processor''s; chargebacks always.';
-
---
--- Name: mv_daily_revenue_summary; Type: MATERIALIZED VIEW; Schema: analytics; Owner: skeldir_analytics
---
-
-CREATE MATERIALIZED VIEW analytics.mv_daily_revenue_summary AS
- SELECT l.tenant_id,
-    ((l.occurred_at AT TIME ZONE 'UTC'::text))::date AS day,
-    l.currency,
-    (COALESCE(sum(l.amount_cents) FILTER (WHERE (l.state = 'captured'::skeldir.ledger_state)), (0)::numeric))::bigint AS captured_cents,
-    (COALESCE(sum(l.amount_cents) FILTER (WHERE (l.state = 'refunded'::skeldir.ledger_state)), (0)::numeric))::bigint AS refunded_cents,
-    (COALESCE(sum(l.amount_cents) FILTER (WHERE (l.state = 'chargeback'::skeldir.ledger_state)), (0)::numeric))::bigint AS chargeback_cents,
-    (COALESCE(sum(
-        CASE l.state
-            WHEN 'captured'::skeldir.ledger_state THEN l.amount_cents
-            ELSE (- l.amount_cents)
-        END), (0)::numeric))::bigint AS net_cents,
-    count(*) FILTER (WHERE (l.state = 'captured'::skeldir.ledger_state)) AS captures,
-    count(*) FILTER (WHERE (l.state = 'refunded'::skeldir.ledger_state)) AS refunds,
-    count(*) FILTER (WHERE (l.state = 'chargeback'::skeldir.ledger_state)) AS chargebacks
-   FROM skeldir.revenue_of_record l
-  GROUP BY l.tenant_id, (((l.occurred_at AT TIME ZONE 'UTC'::text))::date), l.currency
-  WITH NO DATA;
-
-ALTER TABLE analytics.mv_daily_revenue_summary OWNER TO skeldir_analytics;
+COMMENT ON FUNCTION skeldir.current_tenant_id() IS 'Tenant of the current transaction from app.current_tenant_id; NULL when unset, empty or not 36 characters long.';
 
 --
 -- Name: daily_revenue_for(uuid, date, date); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
@@ -3919,20 +3579,15 @@ ALTER TABLE analytics.mv_daily_revenue_summary OWNER TO skeldir_analytics;
 CREATE FUNCTION skeldir.daily_revenue_for(tenant uuid, from_day date, to_day date) RETURNS TABLE(day date, currency text, captured_cents bigint, refunded_cents bigint, chargeback_cents bigint, net_cents bigint, captures bigint, refunds bigint, chargebacks bigint)
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    BEGIN ATOMIC
- SELECT d.day,
-     d.currency,
-     d.captured_cents,
-     d.refunded_cents,
-     d.chargeback_cents,
-     d.net_cents,
-     d.captures,
-     d.refunds,
-     d.chargebacks
-    FROM analytics.mv_daily_revenue_summary d
-   WHERE (skeldir.valid_day_range(daily_revenue_for.from_day, daily_revenue_for.to_day) AND (d.tenant_id = daily_revenue_for.tenant) AND ((d.day >= daily_revenue_for.from_day) AND (d.day <= daily_revenue_for.to_day)))
-   ORDER BY d.day, d.currency;
-END;
+    AS $$
+  SELECT d.day, d.currency, d.captured_cents, d.refunded_cents, d.chargeback_cents, d.net_cents, d.captures,
+         d.refunds, d.chargebacks
+    FROM analytics.mv_daily_revenue_summary AS d
+   WHERE skeldir.valid_day_range(daily_revenue_for.from_day, daily_revenue_for.to_day)
+     AND d.tenant_id = daily_revenue_for.tenant
+     AND d.day >= daily_revenue_for.from_day AND d.day <= daily_revenue_for.to_day
+   ORDER BY d.day, d.currency
+$$;
 
 ALTER FUNCTION skeldir.daily_revenue_for(tenant uuid, from_day date, to_day date) OWNER TO skeldir_owner;
 
@@ -4219,8 +3874,10 @@ CREATE FUNCTION skeldir.isolate_by_tenant(tbl regclass, key_column name DEFAULT 
     AS $_$
 BEGIN
   EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
-  EXECUTE format('CREATE POLICY tenant_isolation ON %s USING (%2$I = (SELECT skeldir.current_tenant_id()))'
-                 ' WITH CHECK (%2$I = (SELECT skeldir.current_tenant_id()))', tbl, key_column);
+  EXECUTE format('CREATE POLICY tenant_isolation ON %s USING (%2$I = skeldir.current_tenant_id())'
+                 ' WITH CHECK (%2$I = skeldir.current_tenant_id())', tbl, key_column);
+  EXECUTE format('CREATE POLICY analyst_binding ON %s AS RESTRICTIVE FOR SELECT TO skeldir_readonly'
+                 ' USING (%I = skeldir.analyst_tenant())', tbl, key_column);
 END
 $_$;
 
@@ -7082,6 +6739,113 @@ $$;
 ALTER FUNCTION skeldir.reconcile(run_id uuid) OWNER TO skeldir_owner;
 
 --
+-- Name: reconciliation_platform_status; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.reconciliation_platform_status (
+    tenant_id uuid NOT NULL,
+    platform skeldir.vendor NOT NULL,
+    status skeldir.reconciliation_status DEFAULT 'pending'::skeldir.reconciliation_status NOT NULL,
+    last_run_id uuid NOT NULL,
+    synced_run_id uuid,
+    orders_total integer DEFAULT 0 NOT NULL,
+    verified_count integer DEFAULT 0 NOT NULL,
+    ghost_count integer DEFAULT 0 NOT NULL,
+    discrepancy_count integer DEFAULT 0 NOT NULL,
+    unmatched_count integer DEFAULT 0 NOT NULL,
+    verified_revenue jsonb DEFAULT '{}'::jsonb NOT NULL,
+    last_synced_at timestamp with time zone,
+    error text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT reconciliation_platform_status_check CHECK ((orders_total = ((verified_count + ghost_count) + discrepancy_count))),
+    CONSTRAINT reconciliation_platform_status_check1 CHECK (((synced_run_id IS NULL) = (last_synced_at IS NULL))),
+    CONSTRAINT reconciliation_platform_status_check2 CHECK (((status = 'failed'::skeldir.reconciliation_status) = (error IS NOT NULL))),
+    CONSTRAINT reconciliation_platform_status_discrepancy_count_check CHECK ((discrepancy_count >= 0)),
+    CONSTRAINT reconciliation_platform_status_ghost_count_check CHECK ((ghost_count >= 0)),
+    CONSTRAINT reconciliation_platform_status_orders_total_check CHECK ((orders_total >= 0)),
+    CONSTRAINT reconciliation_platform_status_unmatched_count_check CHECK ((unmatched_count >= 0)),
+    CONSTRAINT reconciliation_platform_status_verified_count_check CHECK ((verified_count >= 0)),
+    CONSTRAINT reconciliation_platform_status_verified_revenue_check CHECK ((jsonb_typeof(verified_revenue) = 'object'::text))
+);
+
+ALTER TABLE ONLY skeldir.reconciliation_platform_status FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.reconciliation_platform_status OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE reconciliation_platform_status; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.reconciliation_platform_status IS 'Per tenant and platform: reconciliation status (verified, partial, pending, failed) and the latest completed run''s counts.';
+
+--
+-- Name: reconciliation_platforms; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.reconciliation_platforms (
+    platform skeldir.vendor NOT NULL,
+    side text NOT NULL,
+    display_name text NOT NULL,
+    CONSTRAINT reconciliation_platforms_side_check CHECK ((side = ANY (ARRAY['shop'::text, 'processor'::text])))
+);
+
+ALTER TABLE skeldir.reconciliation_platforms OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE reconciliation_platforms; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.reconciliation_platforms IS 'Platforms reconciliation compares: shops (claims) and processors (captures); a reference table.';
+
+--
+-- Name: tenants; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.tenants (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tenants_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+ALTER TABLE ONLY skeldir.tenants FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.tenants OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE tenants; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.tenants IS 'One row per customer account. The root of every tenant_id foreign key.';
+
+--
+-- Name: mv_reconciliation_status; Type: MATERIALIZED VIEW; Schema: analytics; Owner: skeldir_analytics
+--
+
+CREATE MATERIALIZED VIEW analytics.mv_reconciliation_status AS
+ SELECT t.id AS tenant_id,
+    p.platform,
+    p.side,
+    p.display_name,
+    COALESCE(s.status, 'pending'::skeldir.reconciliation_status) AS status,
+    COALESCE(s.orders_total, 0) AS orders_total,
+    COALESCE(s.verified_count, 0) AS verified_count,
+    COALESCE(s.ghost_count, 0) AS ghost_count,
+    COALESCE(s.discrepancy_count, 0) AS discrepancy_count,
+    COALESCE(s.unmatched_count, 0) AS unmatched_count,
+    COALESCE(s.verified_revenue, '{}'::jsonb) AS verified_revenue,
+    s.last_synced_at,
+    s.error,
+    s.last_run_id
+   FROM ((skeldir.tenants t
+     CROSS JOIN skeldir.reconciliation_platforms p)
+     LEFT JOIN skeldir.reconciliation_platform_status s ON (((s.tenant_id = t.id) AND (s.platform = p.platform))))
+  WHERE (t.id <> '00000000-0000-0000-0000-000000000000'::uuid)
+  WITH NO DATA;
+
+ALTER TABLE analytics.mv_reconciliation_status OWNER TO skeldir_analytics;
+
+--
 -- Name: reconciliation_platform_json(analytics.mv_reconciliation_status); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -7125,6 +6889,23 @@ ALTER FUNCTION skeldir.reconciliation_result_id(tenant_id uuid, run_id uuid, sho
 --
 
 COMMENT ON FUNCTION skeldir.reconciliation_result_id(tenant_id uuid, run_id uuid, shop_platform skeldir.vendor, order_id text) IS 'The id of a reconciliation result (a finding): UUID v5 of its key (tenant, run, shop platform, order id).';
+
+--
+-- Name: reconciliation_rows(uuid); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.reconciliation_rows(tenant uuid) RETURNS SETOF analytics.mv_reconciliation_status
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT s.* FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant
+  UNION ALL
+  SELECT tenant, p.platform, p.side, p.display_name, 'pending'::skeldir.reconciliation_status, 0, 0, 0, 0, 0,
+         '{}'::jsonb, NULL::timestamptz, NULL::text, NULL::uuid
+    FROM skeldir.reconciliation_platforms AS p
+   WHERE NOT EXISTS (SELECT FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant);
+$$;
+
+ALTER FUNCTION skeldir.reconciliation_rows(tenant uuid) OWNER TO skeldir_owner;
 
 --
 -- Name: reconciliation_run_failed(skeldir.jobs, text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
@@ -8432,6 +8213,32 @@ $_$;
 ALTER FUNCTION skeldir.utc_time(value jsonb) OWNER TO skeldir_owner;
 
 --
+-- Name: valid_day_range(date, date); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.valid_day_range(from_day date, to_day date) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+  IF from_day IS NULL OR to_day IS NULL THEN
+    RAISE EXCEPTION 'a date range needs both ends' USING ERRCODE = 'invalid_parameter_value',
+      COLUMN = CASE WHEN from_day IS NULL THEN 'start_date' ELSE 'end_date' END;
+  END IF;
+  IF from_day > to_day THEN
+    RAISE EXCEPTION 'the range starts (%) after it ends (%)', from_day, to_day
+      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'start_date';
+  END IF;
+  IF to_day - from_day > 366 THEN
+    RAISE EXCEPTION 'a range spans at most 366 days, not %', to_day - from_day
+      USING ERRCODE = 'invalid_parameter_value', COLUMN = 'end_date';
+  END IF;
+  RETURN true;
+END
+$$;
+
+ALTER FUNCTION skeldir.valid_day_range(from_day date, to_day date) OWNER TO skeldir_owner;
+
+--
 -- Name: webhook_token_key; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -9447,6 +9254,90 @@ $_$;
 ALTER FUNCTION worker.work(queue text, max_jobs integer, worker_id text) OWNER TO skeldir_owner;
 
 --
+-- Name: attribution_credits; Type: TABLE; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE TABLE skeldir.attribution_credits (
+    tenant_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    channel text NOT NULL,
+    currency text NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    last_touch_cents bigint NOT NULL,
+    first_touch_cents bigint NOT NULL,
+    linear_cents bigint NOT NULL,
+    time_decay_cents bigint NOT NULL,
+    linear_ratio numeric(11,10) NOT NULL,
+    time_decay_ratio numeric(11,10) NOT NULL,
+    model_version text NOT NULL,
+    position_based_cents bigint DEFAULT 0 NOT NULL,
+    position_based_ratio numeric(11,10) DEFAULT 0 NOT NULL,
+    CONSTRAINT attribution_credits_first_touch_cents_check CHECK ((first_touch_cents >= 0)),
+    CONSTRAINT attribution_credits_last_touch_cents_check CHECK ((last_touch_cents >= 0)),
+    CONSTRAINT attribution_credits_linear_cents_check CHECK ((linear_cents >= 0)),
+    CONSTRAINT attribution_credits_linear_ratio_check CHECK (((linear_ratio >= (0)::numeric) AND (linear_ratio <= (1)::numeric))),
+    CONSTRAINT attribution_credits_position_based_cents_check CHECK ((position_based_cents >= 0)),
+    CONSTRAINT attribution_credits_position_based_ratio_check CHECK (((position_based_ratio >= (0)::numeric) AND (position_based_ratio <= (1)::numeric))),
+    CONSTRAINT attribution_credits_time_decay_cents_check CHECK ((time_decay_cents >= 0)),
+    CONSTRAINT attribution_credits_time_decay_ratio_check CHECK (((time_decay_ratio >= (0)::numeric) AND (time_decay_ratio <= (1)::numeric)))
+);
+
+ALTER TABLE ONLY skeldir.attribution_credits FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.attribution_credits OWNER TO skeldir_owner;
+
+--
+-- Name: TABLE attribution_credits; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON TABLE skeldir.attribution_credits IS 'Per purchase and channel, the revenue credited under each attribution model; sums exactly to the purchase''s revenue.';
+
+--
+-- Name: attribution_allocations; Type: VIEW; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE VIEW skeldir.attribution_allocations WITH (security_invoker='true') AS
+ SELECT c.tenant_id,
+    c.event_id,
+    m.model,
+    c.channel,
+    m.allocated_cents,
+    m.ratio,
+    c.currency,
+    c.occurred_at,
+    c.model_version
+   FROM (skeldir.attribution_credits c
+     CROSS JOIN LATERAL ( VALUES ('last_touch'::skeldir.attribution_model,c.last_touch_cents,(((c.last_touch_cents > 0))::integer)::numeric(11,10)), ('first_touch'::skeldir.attribution_model,c.first_touch_cents,(((c.first_touch_cents > 0))::integer)::numeric(11,10)), ('linear'::skeldir.attribution_model,c.linear_cents,c.linear_ratio), ('time_decay'::skeldir.attribution_model,c.time_decay_cents,c.time_decay_ratio), ('position_based'::skeldir.attribution_model,c.position_based_cents,c.position_based_ratio)) m(model, allocated_cents, ratio))
+  WHERE (m.ratio > (0)::numeric);
+
+ALTER TABLE skeldir.attribution_allocations OWNER TO skeldir_owner;
+
+--
+-- Name: VIEW attribution_allocations; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON VIEW skeldir.attribution_allocations IS 'Attribution per purchase, model and channel (the rows of skeldir.attribution_credits, one per model).';
+
+--
+-- Name: mv_allocation_summary; Type: MATERIALIZED VIEW; Schema: analytics; Owner: skeldir_analytics
+--
+
+CREATE MATERIALIZED VIEW analytics.mv_allocation_summary AS
+ SELECT a.tenant_id,
+    a.model,
+    a.channel,
+    a.currency,
+    (sum(a.allocated_cents))::bigint AS allocated_cents,
+    count(*) AS purchases,
+    round(avg(a.ratio), 4) AS average_ratio,
+    max(a.model_version) AS model_version
+   FROM skeldir.attribution_allocations a
+  GROUP BY a.tenant_id, a.model, a.channel, a.currency
+  WITH NO DATA;
+
+ALTER TABLE analytics.mv_allocation_summary OWNER TO skeldir_analytics;
+
+--
 -- Name: mv_channel_performance; Type: MATERIALIZED VIEW; Schema: analytics; Owner: skeldir_analytics
 --
 
@@ -9467,6 +9358,95 @@ CREATE MATERIALIZED VIEW analytics.mv_channel_performance AS
   WITH NO DATA;
 
 ALTER TABLE analytics.mv_channel_performance OWNER TO skeldir_analytics;
+
+--
+-- Name: revenue_ledger; Type: TABLE; Schema: skeldir; Owner: skeldir_books
+--
+
+CREATE TABLE skeldir.revenue_ledger (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    vendor skeldir.vendor NOT NULL,
+    transaction_id text NOT NULL,
+    state skeldir.ledger_state NOT NULL,
+    order_id text NOT NULL,
+    amount_cents bigint NOT NULL,
+    currency text NOT NULL,
+    event_id uuid NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    reverses_transaction_id text,
+    CONSTRAINT revenue_ledger_amount_cents_check CHECK ((amount_cents >= 0))
+);
+
+ALTER TABLE ONLY skeldir.revenue_ledger FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE skeldir.revenue_ledger OWNER TO skeldir_books;
+
+--
+-- Name: TABLE revenue_ledger; Type: COMMENT; Schema: skeldir; Owner: skeldir_books
+--
+
+COMMENT ON TABLE skeldir.revenue_ledger IS 'Captured, refunded and charged-back money per transaction; booked once per state; append-only.';
+
+--
+-- Name: revenue_of_record; Type: VIEW; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE VIEW skeldir.revenue_of_record WITH (security_invoker='true') AS
+ SELECT l.tenant_id,
+    l.id,
+    l.vendor,
+    l.transaction_id,
+    l.state,
+    l.order_id,
+    l.amount_cents,
+    l.currency,
+    l.event_id,
+    l.occurred_at,
+    l.recorded_at,
+    l.reverses_transaction_id,
+    COALESCE(c.order_id, l.order_id) AS order_key
+   FROM ((skeldir.revenue_ledger l
+     JOIN skeldir.reconciliation_platforms p ON ((p.platform = l.vendor)))
+     LEFT JOIN skeldir.revenue_ledger c ON (((p.side = 'processor'::text) AND (c.tenant_id = l.tenant_id) AND (c.vendor = l.vendor) AND (c.state = 'captured'::skeldir.ledger_state) AND (c.transaction_id = COALESCE(l.reverses_transaction_id, l.transaction_id)))))
+  WHERE ((p.side = 'shop'::text) OR (l.state = 'chargeback'::skeldir.ledger_state) OR (NOT (EXISTS ( SELECT
+           FROM (skeldir.revenue_ledger s
+             JOIN skeldir.reconciliation_platforms sp ON (((sp.platform = s.vendor) AND (sp.side = 'shop'::text))))
+          WHERE ((s.tenant_id = l.tenant_id) AND (s.state = 'captured'::skeldir.ledger_state) AND (s.order_id = COALESCE(c.order_id, l.order_id)))))));
+
+ALTER TABLE skeldir.revenue_of_record OWNER TO skeldir_owner;
+
+--
+-- Name: VIEW revenue_of_record; Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON VIEW skeldir.revenue_of_record IS 'The ledger rows that are revenue, each sale once: the shop''s for an order a shop reports, else the processor''s; chargebacks always.';
+
+--
+-- Name: mv_daily_revenue_summary; Type: MATERIALIZED VIEW; Schema: analytics; Owner: skeldir_analytics
+--
+
+CREATE MATERIALIZED VIEW analytics.mv_daily_revenue_summary AS
+ SELECT l.tenant_id,
+    ((l.occurred_at AT TIME ZONE 'UTC'::text))::date AS day,
+    l.currency,
+    (COALESCE(sum(l.amount_cents) FILTER (WHERE (l.state = 'captured'::skeldir.ledger_state)), (0)::numeric))::bigint AS captured_cents,
+    (COALESCE(sum(l.amount_cents) FILTER (WHERE (l.state = 'refunded'::skeldir.ledger_state)), (0)::numeric))::bigint AS refunded_cents,
+    (COALESCE(sum(l.amount_cents) FILTER (WHERE (l.state = 'chargeback'::skeldir.ledger_state)), (0)::numeric))::bigint AS chargeback_cents,
+    (COALESCE(sum(
+        CASE l.state
+            WHEN 'captured'::skeldir.ledger_state THEN l.amount_cents
+            ELSE (- l.amount_cents)
+        END), (0)::numeric))::bigint AS net_cents,
+    count(*) FILTER (WHERE (l.state = 'captured'::skeldir.ledger_state)) AS captures,
+    count(*) FILTER (WHERE (l.state = 'refunded'::skeldir.ledger_state)) AS refunds,
+    count(*) FILTER (WHERE (l.state = 'chargeback'::skeldir.ledger_state)) AS chargebacks
+   FROM skeldir.revenue_of_record l
+  GROUP BY l.tenant_id, (((l.occurred_at AT TIME ZONE 'UTC'::text))::date), l.currency
+  WITH NO DATA;
+
+ALTER TABLE analytics.mv_daily_revenue_summary OWNER TO skeldir_analytics;
 
 --
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: skeldir_owner
@@ -11403,175 +11383,175 @@ ALTER TABLE skeldir.ad_spend ENABLE ROW LEVEL SECURITY;
 -- Name: ad_spend analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.ad_spend AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.ad_spend AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: attribution_credit_history analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_books
 --
 
-CREATE POLICY analyst_binding ON skeldir.attribution_credit_history AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.attribution_credit_history AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: attribution_credits analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.attribution_credits AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.attribution_credits AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: attribution_events analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_books
 --
 
-CREATE POLICY analyst_binding ON skeldir.attribution_events AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.attribution_events AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: attribution_marks analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.attribution_marks AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.attribution_marks AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: attribution_recomputes analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.attribution_recomputes AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.attribution_recomputes AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: budget_optimization_jobs analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.budget_optimization_jobs AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.budget_optimization_jobs AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: dead_events analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.dead_events AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.dead_events AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: explanation_cache analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.explanation_cache AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.explanation_cache AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: investigations analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.investigations AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.investigations AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: llm_api_calls analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_books
 --
 
-CREATE POLICY analyst_binding ON skeldir.llm_api_calls AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.llm_api_calls AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: llm_budget_caps analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.llm_budget_caps AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.llm_budget_caps AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: llm_monthly_costs analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.llm_monthly_costs AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.llm_monthly_costs AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: pii_scan_findings analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.pii_scan_findings AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.pii_scan_findings AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: realtime_revenue analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.realtime_revenue AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.realtime_revenue AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: realtime_revenue_marks analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.realtime_revenue_marks AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.realtime_revenue_marks AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: realtime_revenue_orders analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.realtime_revenue_orders AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.realtime_revenue_orders AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: reconciliation_platform_status analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.reconciliation_platform_status AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.reconciliation_platform_status AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: reconciliation_results analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.reconciliation_results AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.reconciliation_results AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: reconciliation_runs analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.reconciliation_runs AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.reconciliation_runs AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: refresh_tokens analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.refresh_tokens AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.refresh_tokens AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: revenue_ledger analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_books
 --
 
-CREATE POLICY analyst_binding ON skeldir.revenue_ledger AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.revenue_ledger AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: tenant_api_keys analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.tenant_api_keys AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.tenant_api_keys AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: tenant_paypal_certificates analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.tenant_paypal_certificates AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.tenant_paypal_certificates AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: tenant_webhook_secrets analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.tenant_webhook_secrets AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.tenant_webhook_secrets AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: tenant_webhook_tokens analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.tenant_webhook_tokens AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.tenant_webhook_tokens AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: tenants analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.tenants AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.tenants AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((id = skeldir.analyst_tenant()));
 
 --
 -- Name: users analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.users AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.users AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: worker_failed_jobs analyst_binding; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY analyst_binding ON skeldir.worker_failed_jobs AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = ( SELECT skeldir.analyst_tenant() AS analyst_tenant)));
+CREATE POLICY analyst_binding ON skeldir.worker_failed_jobs AS RESTRICTIVE FOR SELECT TO skeldir_readonly USING ((tenant_id = skeldir.analyst_tenant()));
 
 --
 -- Name: attribution_credit_history; Type: ROW SECURITY; Schema: skeldir; Owner: skeldir_books
@@ -11733,181 +11713,181 @@ ALTER TABLE skeldir.tenant_api_keys ENABLE ROW LEVEL SECURITY;
 -- Name: tenants tenant_directory; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_directory ON skeldir.tenants FOR SELECT TO skeldir_owner USING ((( SELECT skeldir.current_tenant_id() AS current_tenant_id) = skeldir.system_tenant()));
+CREATE POLICY tenant_directory ON skeldir.tenants FOR SELECT TO skeldir_owner USING ((skeldir.current_tenant_id() = skeldir.system_tenant()));
 
 --
 -- Name: ad_spend tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.ad_spend USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.ad_spend USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: attribution_credit_history tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_books
 --
 
-CREATE POLICY tenant_isolation ON skeldir.attribution_credit_history USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.attribution_credit_history USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: attribution_credits tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.attribution_credits USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.attribution_credits USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: attribution_events tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_books
 --
 
-CREATE POLICY tenant_isolation ON skeldir.attribution_events USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.attribution_events USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: attribution_marks tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.attribution_marks USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.attribution_marks USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: attribution_recomputes tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.attribution_recomputes USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.attribution_recomputes USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: budget_optimization_jobs tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.budget_optimization_jobs USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.budget_optimization_jobs USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: dead_events tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.dead_events USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.dead_events USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: explanation_cache tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.explanation_cache USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.explanation_cache USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: investigations tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.investigations USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.investigations USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: llm_api_calls tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_books
 --
 
-CREATE POLICY tenant_isolation ON skeldir.llm_api_calls USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.llm_api_calls USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: llm_budget_caps tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.llm_budget_caps USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.llm_budget_caps USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: llm_monthly_costs tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.llm_monthly_costs USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.llm_monthly_costs USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: pii_scan_findings tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.pii_scan_findings USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.pii_scan_findings USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: realtime_revenue tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.realtime_revenue USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.realtime_revenue USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: realtime_revenue_marks tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.realtime_revenue_marks USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.realtime_revenue_marks USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: realtime_revenue_orders tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.realtime_revenue_orders USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.realtime_revenue_orders USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: reconciliation_platform_status tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.reconciliation_platform_status USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.reconciliation_platform_status USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: reconciliation_results tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.reconciliation_results USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.reconciliation_results USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: reconciliation_runs tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.reconciliation_runs USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.reconciliation_runs USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: refresh_tokens tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.refresh_tokens USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.refresh_tokens USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: revenue_ledger tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_books
 --
 
-CREATE POLICY tenant_isolation ON skeldir.revenue_ledger USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.revenue_ledger USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: tenant_api_keys tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.tenant_api_keys USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.tenant_api_keys USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: tenant_paypal_certificates tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.tenant_paypal_certificates USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.tenant_paypal_certificates USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: tenant_webhook_secrets tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.tenant_webhook_secrets USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.tenant_webhook_secrets USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: tenant_webhook_tokens tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.tenant_webhook_tokens USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.tenant_webhook_tokens USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: tenants tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.tenants USING ((id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.tenants USING ((id = skeldir.current_tenant_id())) WITH CHECK ((id = skeldir.current_tenant_id()));
 
 --
 -- Name: users tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.users USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.users USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: worker_failed_jobs tenant_isolation; Type: POLICY; Schema: skeldir; Owner: skeldir_owner
 --
 
-CREATE POLICY tenant_isolation ON skeldir.worker_failed_jobs USING ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT skeldir.current_tenant_id() AS current_tenant_id)));
+CREATE POLICY tenant_isolation ON skeldir.worker_failed_jobs USING ((tenant_id = skeldir.current_tenant_id())) WITH CHECK ((tenant_id = skeldir.current_tenant_id()));
 
 --
 -- Name: tenant_paypal_certificates; Type: ROW SECURITY; Schema: skeldir; Owner: skeldir_owner
@@ -12392,33 +12372,6 @@ REVOKE ALL ON FUNCTION skeldir.major_units(minor numeric, currency text) FROM PU
 REVOKE ALL ON FUNCTION skeldir.realtime_revenue_for(tenant uuid) FROM PUBLIC;
 
 --
--- Name: TABLE reconciliation_platform_status; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.reconciliation_platform_status TO skeldir_readonly;
-GRANT SELECT ON TABLE skeldir.reconciliation_platform_status TO skeldir_analytics;
-
---
--- Name: TABLE reconciliation_platforms; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.reconciliation_platforms TO skeldir_readonly;
-GRANT SELECT ON TABLE skeldir.reconciliation_platforms TO skeldir_analytics;
-
---
--- Name: TABLE tenants; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.tenants TO skeldir_readonly;
-GRANT SELECT ON TABLE skeldir.tenants TO skeldir_analytics;
-
---
--- Name: FUNCTION reconciliation_rows(tenant uuid); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.reconciliation_rows(tenant uuid) FROM PUBLIC;
-
---
 -- Name: FUNCTION reconciliation_status_for(tenant uuid); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -12542,20 +12495,6 @@ GRANT ALL ON FUNCTION api.verify_session(access_token text) TO skeldir_api;
 
 REVOKE ALL ON FUNCTION api.worker_probe(probe_id bigint, OUT state text, OUT latency_ms double precision) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.worker_probe(probe_id bigint, OUT state text, OUT latency_ms double precision) TO skeldir_api;
-
---
--- Name: TABLE attribution_credits; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.attribution_credits TO skeldir_readonly;
-GRANT SELECT ON TABLE skeldir.attribution_credits TO skeldir_analytics;
-
---
--- Name: TABLE attribution_allocations; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.attribution_allocations TO skeldir_readonly;
-GRANT SELECT ON TABLE skeldir.attribution_allocations TO skeldir_analytics;
 
 --
 -- Name: FUNCTION allocation_summary_for(tenant uuid); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -12708,27 +12647,6 @@ REVOKE ALL ON FUNCTION skeldir.crc32_table() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION skeldir.current_tenant_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION skeldir.current_tenant_id() TO skeldir_readonly;
-
---
--- Name: FUNCTION valid_day_range(from_day date, to_day date); Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-REVOKE ALL ON FUNCTION skeldir.valid_day_range(from_day date, to_day date) FROM PUBLIC;
-
---
--- Name: TABLE revenue_ledger; Type: ACL; Schema: skeldir; Owner: skeldir_books
---
-
-GRANT SELECT ON TABLE skeldir.revenue_ledger TO skeldir_readonly;
-GRANT SELECT ON TABLE skeldir.revenue_ledger TO skeldir_analytics;
-GRANT SELECT,INSERT ON TABLE skeldir.revenue_ledger TO skeldir_owner;
-
---
--- Name: TABLE revenue_of_record; Type: ACL; Schema: skeldir; Owner: skeldir_owner
---
-
-GRANT SELECT ON TABLE skeldir.revenue_of_record TO skeldir_analytics;
-GRANT SELECT ON TABLE skeldir.revenue_of_record TO skeldir_readonly;
 
 --
 -- Name: FUNCTION daily_revenue_for(tenant uuid, from_day date, to_day date); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -13170,6 +13088,27 @@ GRANT SELECT ON TABLE skeldir.reconciliation_runs TO skeldir_readonly;
 REVOKE ALL ON FUNCTION skeldir.reconcile(run_id uuid) FROM PUBLIC;
 
 --
+-- Name: TABLE reconciliation_platform_status; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.reconciliation_platform_status TO skeldir_readonly;
+GRANT SELECT ON TABLE skeldir.reconciliation_platform_status TO skeldir_analytics;
+
+--
+-- Name: TABLE reconciliation_platforms; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.reconciliation_platforms TO skeldir_readonly;
+GRANT SELECT ON TABLE skeldir.reconciliation_platforms TO skeldir_analytics;
+
+--
+-- Name: TABLE tenants; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.tenants TO skeldir_readonly;
+GRANT SELECT ON TABLE skeldir.tenants TO skeldir_analytics;
+
+--
 -- Name: FUNCTION reconciliation_platform_json(s analytics.mv_reconciliation_status); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -13180,6 +13119,12 @@ REVOKE ALL ON FUNCTION skeldir.reconciliation_platform_json(s analytics.mv_recon
 --
 
 REVOKE ALL ON FUNCTION skeldir.reconciliation_result_id(tenant_id uuid, run_id uuid, shop_platform skeldir.vendor, order_id text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION reconciliation_rows(tenant uuid); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.reconciliation_rows(tenant uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION reconciliation_run_failed(job skeldir.jobs, outcome text); Type: ACL; Schema: skeldir; Owner: skeldir_owner
@@ -13458,6 +13403,12 @@ REVOKE ALL ON FUNCTION skeldir.user_by_email(email text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION skeldir.utc_time(value jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION valid_day_range(from_day date, to_day date); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.valid_day_range(from_day date, to_day date) FROM PUBLIC;
+
+--
 -- Name: FUNCTION webhook_token(token_id uuid); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -13705,6 +13656,35 @@ GRANT ALL ON FUNCTION worker.revenue_realtime(args jsonb, job_id bigint) TO skel
 
 REVOKE ALL ON FUNCTION worker.work(queue text, max_jobs integer, worker_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION worker.work(queue text, max_jobs integer, worker_id text) TO skeldir_worker;
+
+--
+-- Name: TABLE attribution_credits; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.attribution_credits TO skeldir_readonly;
+GRANT SELECT ON TABLE skeldir.attribution_credits TO skeldir_analytics;
+
+--
+-- Name: TABLE attribution_allocations; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.attribution_allocations TO skeldir_readonly;
+GRANT SELECT ON TABLE skeldir.attribution_allocations TO skeldir_analytics;
+
+--
+-- Name: TABLE revenue_ledger; Type: ACL; Schema: skeldir; Owner: skeldir_books
+--
+
+GRANT SELECT ON TABLE skeldir.revenue_ledger TO skeldir_readonly;
+GRANT SELECT ON TABLE skeldir.revenue_ledger TO skeldir_analytics;
+GRANT SELECT,INSERT ON TABLE skeldir.revenue_ledger TO skeldir_owner;
+
+--
+-- Name: TABLE revenue_of_record; Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+GRANT SELECT ON TABLE skeldir.revenue_of_record TO skeldir_analytics;
+GRANT SELECT ON TABLE skeldir.revenue_of_record TO skeldir_readonly;
 
 --
 -- Name: TABLE ad_spend; Type: ACL; Schema: skeldir; Owner: skeldir_owner

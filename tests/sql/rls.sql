@@ -24,8 +24,8 @@ SELECT is_empty($$
    WHERE NOT EXISTS (
      SELECT FROM pg_policy AS p
       WHERE p.polrelid = t.oid AND p.polcmd = '*' AND p.polpermissive AND p.polroles = '{0}'
-        AND pg_get_expr(p.polqual, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))', t.key_column)
-        AND pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = ( SELECT skeldir.current_tenant_id() AS current_tenant_id))', t.key_column))
+        AND pg_get_expr(p.polqual, p.polrelid) = format('(%s = skeldir.current_tenant_id())', t.key_column)
+        AND pg_get_expr(p.polwithcheck, p.polrelid) = format('(%s = skeldir.current_tenant_id())', t.key_column))
 $$, 'every tenant table has a policy USING and WITH CHECK on its tenant column, for all commands');
 
 SELECT is_empty($$
@@ -62,15 +62,17 @@ $$, 'every foreign key between tenant tables carries the tenant column on both s
 -- Citus distributes a table only with what the functions reading it depend
 -- on, and an SQL-standard body (BEGIN ATOMIC, RETURN) records every table it
 -- reads: such a function reading a table Citus holds ties that table to
--- everything the function calls (20261204070400).
+-- everything the function calls (20261204070400); a materialized view reads
+-- tenant tables, and Citus walks it with them (20261204070700).
 SELECT is_empty($$
   SELECT DISTINCT d.objid::regprocedure, d.refobjid::regclass
     FROM pg_depend AS d JOIN pg_proc AS p ON p.oid = d.objid
    WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_class'::regclass AND p.prosqlbody IS NOT NULL
      AND (d.refobjid IN (SELECT oid FROM tenant_table)
           OR d.refobjid IN (SELECT k.confrelid FROM pg_constraint AS k
-                             WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM tenant_table)))
-$$, 'no function with an SQL-standard body reads a tenant table or a table a tenant table references');
+                             WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM tenant_table))
+          OR d.refobjid IN (SELECT oid FROM pg_class WHERE relkind = 'm'))
+$$, 'no function with an SQL-standard body reads a tenant table, a table a tenant table references or a materialized view');
 
 SELECT * FROM finish();
 ROLLBACK;
