@@ -11266,7 +11266,7 @@ ALTER TABLE ONLY skeldir.reconciliation_platform_status
 --
 
 ALTER TABLE ONLY skeldir.reconciliation_platform_status
-    ADD CONSTRAINT reconciliation_platform_status_tenant_id_synced_run_id_fkey FOREIGN KEY (tenant_id, synced_run_id) REFERENCES skeldir.reconciliation_runs(tenant_id, id) ON DELETE SET NULL (synced_run_id);
+    ADD CONSTRAINT reconciliation_platform_status_tenant_id_synced_run_id_fkey FOREIGN KEY (tenant_id, synced_run_id) REFERENCES skeldir.reconciliation_runs(tenant_id, id);
 
 --
 -- Name: reconciliation_results reconciliation_results_processor_platform_fkey; Type: FK CONSTRAINT; Schema: skeldir; Owner: skeldir_owner

@@ -109,8 +109,14 @@ migrate() {
 }
 
 # citus_sql SQL: runs SQL on the coordinator; prints the error and fails if
-# it fails.
-citus_sql() { pg_psql "$coord" "$DB" -Atc "SET client_min_messages = warning" -c "$1" 2>&1; }
+# it fails. Citus distributes a table that has triggers only under
+# citus.enable_unsafe_triggers (a user setting, read when a table is
+# distributed or a trigger created): the append-only, PII and credit-sum
+# triggers of the tenant tables must run on their shards.
+citus_sql() {
+  pg_psql "$coord" "$DB" -Atc "SET client_min_messages = warning" -c "SET citus.enable_unsafe_triggers = on" \
+    -c "$1" 2>&1
+}
 # citus_query SQL: the rows of a catalog query; its error stops the run.
 citus_query() {
   pg_psql "$coord" "$DB" -Atc "$1" || die "catalog query failed: $1"
@@ -181,6 +187,46 @@ citus_distribute_new() {
      ORDER BY c.oid")
 }
 
+# citus_distribute_all: the late mode's distribution, all tables at once.
+# Making a lookup a reference table while local tables still reference it
+# makes Citus convert those tables (and the tables their keys reach) to
+# Citus local tables, which recreates the views over them, and a
+# materialized view whose row type a function uses cannot be dropped. So
+# the foreign keys among the tables Citus will hold (the tenant tables and
+# their lookups, found through the keys) are dropped first, the lookups
+# made reference tables and the tenant tables distributed, and the keys
+# added again (each as pg_get_constraintdef gave it).
+citus_distribute_all() {
+  local t name def
+  local held="WITH RECURSIVE tenant AS (
+      SELECT c.oid $coordinator_only
+         AND (c.relname = 'tenants' OR EXISTS (SELECT FROM pg_attribute
+               WHERE attrelid = c.oid AND attname = 'tenant_id' AND NOT attisdropped))),
+    lookup AS (
+      SELECT k.confrelid AS oid FROM pg_constraint AS k
+       WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM tenant) AND k.confrelid NOT IN (SELECT oid FROM tenant)
+      UNION
+      SELECT k.confrelid FROM pg_constraint AS k JOIN lookup AS l ON k.conrelid = l.oid
+       WHERE k.contype = 'f' AND k.confrelid NOT IN (SELECT oid FROM tenant)),
+    held AS (SELECT oid FROM tenant UNION SELECT oid FROM lookup)"
+  mapfile -t keys < <(citus_query "$held SELECT k.conrelid::regclass || '|' || k.conname || '|' || pg_get_constraintdef(k.oid)
+      FROM pg_constraint AS k WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM held)
+       AND k.confrelid IN (SELECT oid FROM held) ORDER BY k.oid")
+  mapfile -t lookups < <(citus_query "$held SELECT oid::regclass FROM lookup ORDER BY oid")
+  for k in "${keys[@]}"; do
+    IFS='|' read -r t name def <<<"$k"
+    citus_dist_call "ALTER TABLE $t DROP CONSTRAINT $name"
+  done
+  for t in "${lookups[@]}"; do
+    [ -n "$t" ] && citus_dist_call "SELECT create_reference_table('$t')"
+  done
+  citus_distribute_new
+  for k in "${keys[@]}"; do
+    IFS='|' read -r t name def <<<"$k"
+    citus_dist_call "ALTER TABLE $t ADD CONSTRAINT $name $def"
+  done
+}
+
 mstart=$SECONDS
 rc=0
 current=
@@ -188,7 +234,7 @@ if [ "$mode" != eager ]; then
   for f in "${migrations[@]}"; do ln -s "$(readlink -f "$f")" "$stage/"; done
   set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
   current="the last migration"
-  if [ "$rc" = 0 ] && [ "$mode" = late ]; then citus_distribute_new; fi
+  if [ "$rc" = 0 ] && [ "$mode" = late ]; then citus_distribute_all; fi
 else
   for f in "${migrations[@]}"; do
     ln -s "$(readlink -f "$f")" "$stage/"

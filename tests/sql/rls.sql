@@ -2,7 +2,7 @@
 -- forced, a tenant policy for every command, and its tenant column in every
 -- key.
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 
 \ir fixtures/tenant_tables.sql
 
@@ -73,6 +73,11 @@ SELECT is_empty($$
                              WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM tenant_table))
           OR d.refobjid IN (SELECT oid FROM pg_class WHERE relkind = 'm'))
 $$, 'no function with an SQL-standard body reads a tenant table, a table a tenant table references or a materialized view');
+
+SELECT is_empty($$
+  SELECT k.conrelid::regclass, k.conname FROM pg_constraint AS k
+   WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM tenant_table) AND k.confdeltype IN ('n', 'd')
+$$, 'no foreign key of a tenant table sets NULL or a default on delete (Citus refuses it on a key with the tenant column)');
 
 SELECT * FROM finish();
 ROLLBACK;
