@@ -895,7 +895,7 @@ DECLARE
   api_key text;
   secrets jsonb;
 BEGIN
-  PERFORM set_config('app.current_tenant_id', tenant_id::text, true);
+  PERFORM skeldir.set_tenant_context(tenant_id::text, true);
   INSERT INTO skeldir.tenants (id, name) VALUES (tenant_id, btrim(create_tenant.name));
   api_key := skeldir.issue_api_key();
   SELECT jsonb_object_agg(v, skeldir.install_webhook_secret(v)) INTO secrets
@@ -1572,7 +1572,7 @@ BEGIN
   PERFORM skeldir.enter_tenant(tenant);  -- refuses a tenant that does not exist
   IF monthly_cap_micros IS NULL THEN
     DELETE FROM skeldir.llm_budget_caps AS b WHERE b.tenant_id = tenant;
-    PERFORM set_config('app.current_tenant_id', '', true);
+    PERFORM skeldir.set_tenant_context('', true);
     RETURN NULL;
   END IF;
   INSERT INTO skeldir.llm_budget_caps AS b (tenant_id, monthly_cap_micros, on_exceed, model)
@@ -1581,7 +1581,7 @@ BEGIN
      SET monthly_cap_micros = excluded.monthly_cap_micros, on_exceed = excluded.on_exceed,
          model = excluded.model, updated_at = now()
   RETURNING * INTO saved;
-  PERFORM set_config('app.current_tenant_id', '', true);
+  PERFORM skeldir.set_tenant_context('', true);
   RETURN to_jsonb(saved);
 END
 $$;
@@ -1719,7 +1719,7 @@ DECLARE
   secret bytea;
   claims jsonb;
 BEGIN
-  PERFORM set_config('app.current_tenant_id', '', true);
+  PERFORM skeldir.set_tenant_context('', true);
   IF cardinality(part) = 3 THEN
     SELECT k.secret INTO secret FROM skeldir.token_keys AS k
      WHERE k.retired_at IS NULL AND skeldir.token_header(k.kid) = part[1];
@@ -1750,14 +1750,14 @@ BEGIN
     RAISE EXCEPTION 'the access token has expired; refresh it' USING ERRCODE = 'PT401';
   END IF;
 
-  PERFORM set_config('app.current_tenant_id', tenant_id::text, true);
+  PERFORM skeldir.set_tenant_context(tenant_id::text, true);
   IF NOT EXISTS (SELECT FROM skeldir.users AS u
                   WHERE u.id = enter_session.user_id AND u.disabled_at IS NULL)
      OR NOT EXISTS (SELECT FROM skeldir.refresh_tokens AS t
                      WHERE t.tenant_id = enter_session.tenant_id AND t.family_id = session_id
                        AND t.user_id = enter_session.user_id
                        AND t.rotated_at IS NULL AND t.revoked_at IS NULL) THEN
-    PERFORM set_config('app.current_tenant_id', '', true);
+    PERFORM skeldir.set_tenant_context('', true);
     RAISE EXCEPTION 'the session has ended (logged out, or the user was disabled); log in again'
       USING ERRCODE = 'PT401';
   END IF;
@@ -2242,7 +2242,7 @@ BEGIN
                     throttle_window, max_failures_per_ip, max_failures_per_email
       USING ERRCODE = 'invalid_parameter_value', COLUMN = 'throttle_window';
   END IF;
-  PERFORM set_config('app.current_tenant_id', '', true);
+  PERFORM skeldir.set_tenant_context('', true);
 
   PERFORM skeldir.take_turns('login/' || encode(ip_subject, 'hex'), 'login/' || encode(email_subject, 'hex'));
   asof := clock_timestamp();
@@ -2271,7 +2271,7 @@ BEGIN
 
   -- The right password clears the email's failures, not the address's.
   DELETE FROM skeldir.login_failures AS f WHERE f.subject = email_subject;
-  PERFORM set_config('app.current_tenant_id', found.tenant_id::text, true);
+  PERFORM skeldir.set_tenant_context(found.tenant_id::text, true);
   issued := skeldir.issue_refresh_token(found.id, session, refresh_ttl)
             || skeldir.issue_access_token(found.tenant_id, found.id, session, access_ttl);
   RETURN jsonb_build_object('outcome', 'ok', 'user_id', found.id, 'tenant_id', found.tenant_id,
@@ -2408,14 +2408,14 @@ BEGIN
               ELSE 'ok' END INTO feed
     FROM skeldir.change_feed AS f;
 
-  PERFORM set_config('app.current_tenant_id', probe::text, true);
+  PERFORM skeldir.set_tenant_context(probe::text, true);
   guc_ok := skeldir.current_tenant_id() IS NOT DISTINCT FROM probe;
 
   SELECT coalesce(bool_and(c.relrowsecurity AND c.relforcerowsecurity), false) INTO rls_ok
     FROM skeldir.tenant_tables() AS t JOIN pg_class AS c ON c.oid = t;
   rls_ok := rls_ok AND NOT EXISTS (SELECT FROM skeldir.tenants);
 
-  PERFORM set_config('app.current_tenant_id', coalesce(saved, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(saved, ''), true);
   RETURN jsonb_build_object(
     'status',     CASE WHEN rls_ok AND guc_ok THEN 'ok' ELSE 'unhealthy' END,
     'database',   'ok',
@@ -2457,14 +2457,14 @@ CREATE FUNCTION skeldir.realtime_revenue_for(tenant uuid) RETURNS TABLE(currency
 DECLARE
   saved text := current_setting('app.current_tenant_id', true);
 BEGIN
-  PERFORM set_config('app.current_tenant_id', coalesce(tenant::text, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(tenant::text, ''), true);
   RETURN QUERY
     SELECT r.currency, r.captured_cents, r.refunded_cents, r.chargeback_cents, r.net_cents, r.captures,
            r.last_booked_at, r.refreshed_at, greatest(0, floor(extract(epoch FROM now() - r.refreshed_at)))::integer
       FROM skeldir.realtime_revenue AS r
      WHERE r.tenant_id = tenant
      ORDER BY r.currency;
-  PERFORM set_config('app.current_tenant_id', coalesce(saved, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(saved, ''), true);
 END
 $$;
 
@@ -2663,7 +2663,7 @@ DECLARE
   presented skeldir.refresh_tokens;
   owner skeldir.users;
 BEGIN
-  PERFORM set_config('app.current_tenant_id', '', true);
+  PERFORM skeldir.set_tenant_context('', true);
   IF coalesce(refresh_token, '') = '' THEN
     RAISE EXCEPTION 'refresh_token is required' USING ERRCODE = 'invalid_parameter_value', COLUMN = 'refresh_token';
   END IF;
@@ -2675,7 +2675,7 @@ BEGIN
     RETURN jsonb_build_object('outcome', 'invalid');
   END IF;
 
-  PERFORM set_config('app.current_tenant_id', tenant::text, true);
+  PERFORM skeldir.set_tenant_context(tenant::text, true);
   SELECT t.* INTO presented FROM skeldir.refresh_tokens AS t WHERE t.token_hash = digest FOR UPDATE;
   IF presented.revoked_at IS NOT NULL THEN
     RETURN jsonb_build_object('outcome', 'invalid');
@@ -2777,7 +2777,7 @@ BEGIN
 
   -- The ledger is confined by forced RLS even for its owner (the view
   -- reads it as the caller).
-  PERFORM set_config('app.current_tenant_id', tenant::text, true);
+  PERFORM skeldir.set_tenant_context(tenant::text, true);
   RETURN QUERY
     SELECT l.id, (l.occurred_at AT TIME ZONE 'UTC')::date, l.occurred_at, l.order_id, l.vendor::text,
            l.transaction_id, l.state::text, l.currency, l.amount_cents,
@@ -2793,7 +2793,7 @@ BEGIN
        AND l.occurred_at < (to_day + 1)::timestamp AT TIME ZONE 'UTC'
        AND (coalesce(cardinality(channels), 0) = 0 OR e.channel = ANY (channels))
      ORDER BY l.occurred_at, l.id;
-  PERFORM set_config('app.current_tenant_id', coalesce(saved, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(saved, ''), true);
 END
 $$;
 
@@ -3659,7 +3659,7 @@ CREATE FUNCTION skeldir.enter_tenant(tenant_id uuid) RETURNS void
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  PERFORM set_config('app.current_tenant_id', coalesce(tenant_id::text, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(tenant_id::text, ''), true);
   IF NOT EXISTS (SELECT FROM skeldir.tenants AS t WHERE t.id = enter_tenant.tenant_id) THEN
     RAISE EXCEPTION 'tenant % does not exist', tenant_id
       USING ERRCODE = 'no_data_found', HINT = 'List tenants with psql as skeldir_readonly, or create one with skeldird tenant create.';
@@ -7383,7 +7383,7 @@ BEGIN
   recomputes := 0;
   -- In (tenant, day) order: each dedupe key is a lock held until commit.
   FOR t IN SELECT DISTINCT c.tenant_id FROM change_work AS c WHERE c."table" = 'attribution_events' ORDER BY 1 LOOP
-    PERFORM set_config('app.current_tenant_id', t::text, true);
+    PERFORM skeldir.set_tenant_context(t::text, true);
     SELECT count(skeldir.request_attribution_recompute(t, day)) INTO n
       FROM unnest(skeldir.attribution_days(
              ARRAY(SELECT c.order_id FROM change_work AS c
@@ -7400,7 +7400,7 @@ BEGIN
                       AND c.session_id IS NOT NULL ORDER BY c.session_id, c.occurred_at))) AS day;
     recomputes := recomputes + n;
   END LOOP;
-  PERFORM set_config('app.current_tenant_id', coalesce(saved, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(saved, ''), true);
   DROP TABLE change_work;
 END
 $$;
@@ -7543,7 +7543,7 @@ DECLARE
 BEGIN
   -- Whatever tenant an earlier call in this transaction entered, a key
   -- that resolves to nothing leaves no tenant behind.
-  PERFORM set_config('app.current_tenant_id', '', true);
+  PERFORM skeldir.set_tenant_context('', true);
   IF coalesce(api_key, '') = '' THEN
     RETURN NULL;
   END IF;
@@ -7553,7 +7553,7 @@ BEGIN
    WHERE k.key_hash = digest AND k.revoked_at IS NULL;
   PERFORM set_config('app.presented_key_hash', '', true);
   IF found IS NOT NULL THEN
-    PERFORM set_config('app.current_tenant_id', found::text, true);
+    PERFORM skeldir.set_tenant_context(found::text, true);
   END IF;
   RETURN found;
 END
@@ -7582,7 +7582,7 @@ BEGIN
   IF token IS NULL THEN
     RETURN skeldir.resolve_tenant(headers ->> 'x-skeldir-tenant-key');
   END IF;
-  PERFORM set_config('app.current_tenant_id', '', true);
+  PERFORM skeldir.set_tenant_context('', true);
   digest := sha256(convert_to(token, 'UTF8'));
   PERFORM set_config('app.presented_webhook_token_hash', encode(digest, 'hex'), true);
   SELECT t.tenant_id INTO found
@@ -7590,7 +7590,7 @@ BEGIN
    WHERE t.token_hash = digest AND t.revoked_at IS NULL AND t.vendor = resolve_webhook_tenant.vendor;
   PERFORM set_config('app.presented_webhook_token_hash', '', true);
   IF found IS NOT NULL THEN
-    PERFORM set_config('app.current_tenant_id', found::text, true);
+    PERFORM skeldir.set_tenant_context(found::text, true);
   END IF;
   RETURN found;
 END
@@ -7640,9 +7640,9 @@ CREATE FUNCTION skeldir.run_job_body(job_id bigint, body regproc, args jsonb, te
     LANGUAGE plpgsql
     AS $_$
 BEGIN
-  PERFORM set_config('app.current_tenant_id', coalesce(tenant::text, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(tenant::text, ''), true);
   EXECUTE format('SELECT %s($1, $2)', body) USING args, job_id;
-  PERFORM set_config('app.current_tenant_id', '', true);
+  PERFORM skeldir.set_tenant_context('', true);
 END
 $_$;
 
@@ -7690,6 +7690,30 @@ ALTER FUNCTION skeldir.scan_pii_at_rest() OWNER TO skeldir_owner;
 COMMENT ON FUNCTION skeldir.scan_pii_at_rest() IS 'Per text/JSON column of every tenant table: the current tenant''s rows holding personal data, and what kind.';
 
 --
+-- Name: set_tenant_context(text, boolean); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.set_tenant_context(tenant text, for_the_transaction boolean) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF for_the_transaction IS NOT TRUE THEN
+    RAISE EXCEPTION 'the tenant context is set for the transaction only' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  EXECUTE format('SET LOCAL app.current_tenant_id = %L', coalesce(tenant, ''));
+  RETURN coalesce(tenant, '');
+END
+$$;
+
+ALTER FUNCTION skeldir.set_tenant_context(tenant text, for_the_transaction boolean) OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION set_tenant_context(tenant text, for_the_transaction boolean); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION skeldir.set_tenant_context(tenant text, for_the_transaction boolean) IS 'Sets app.current_tenant_id for the transaction (SET LOCAL, which Citus carries to the workers); returns it.';
+
+--
 -- Name: settle_attempt(bigint, text, text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -7726,12 +7750,12 @@ BEGIN
      SET state = 'dead', finished_at = clock_timestamp(), leased_by = NULL, leased_until = NULL,
          last_error = error_message
    WHERE x.id = job_id;
-  PERFORM set_config('app.current_tenant_id', coalesce(j.tenant_scope, skeldir.system_tenant())::text, true);
+  PERFORM skeldir.set_tenant_context(coalesce(j.tenant_scope, skeldir.system_tenant())::text, true);
   INSERT INTO skeldir.worker_failed_jobs (tenant_id, job_id, task, queue, args, error_class, error_message, retry_count)
   VALUES (coalesce(j.tenant_scope, skeldir.system_tenant()), j.id, j.kind, j.queue, j.args, error_class,
           left(error_message, 2000), j.attempt - 1)
   ON CONFLICT ON CONSTRAINT worker_failed_jobs_tenant_id_job_id_key DO NOTHING;
-  PERFORM set_config('app.current_tenant_id', '', true);
+  PERFORM skeldir.set_tenant_context('', true);
   RETURN 'dead_lettered';
 END
 $$;
@@ -7753,9 +7777,9 @@ BEGIN
   SELECT k.on_failure INTO hook FROM skeldir.jobs AS x JOIN skeldir.job_kinds AS k ON k.kind = x.kind WHERE x.id = job_id;
   IF hook IS NOT NULL THEN
     SELECT * INTO j FROM skeldir.jobs AS x WHERE x.id = job_id;
-    PERFORM set_config('app.current_tenant_id', coalesce(j.tenant_scope::text, ''), true);
+    PERFORM skeldir.set_tenant_context(coalesce(j.tenant_scope::text, ''), true);
     EXECUTE format('SELECT %s($1, $2)', hook) USING j, outcome;
-    PERFORM set_config('app.current_tenant_id', '', true);
+    PERFORM skeldir.set_tenant_context('', true);
   END IF;
   RETURN outcome;
 END
@@ -7947,9 +7971,9 @@ DECLARE
   saved text := current_setting('app.current_tenant_id', true);
   ids uuid[];
 BEGIN
-  PERFORM set_config('app.current_tenant_id', skeldir.system_tenant()::text, true);
+  PERFORM skeldir.set_tenant_context(skeldir.system_tenant()::text, true);
   ids := ARRAY(SELECT t.id FROM skeldir.tenants AS t ORDER BY t.id);
-  PERFORM set_config('app.current_tenant_id', coalesce(saved, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(saved, ''), true);
   RETURN ids;
 END
 $$;
@@ -8452,7 +8476,7 @@ BEGIN
   END IF;
   since := coalesce(f.last_commit_at, f.mode_changed_at) - interval '10 minutes';
   FOREACH t IN ARRAY skeldir.tenant_ids() LOOP
-    PERFORM set_config('app.current_tenant_id', t::text, true);
+    PERFORM skeldir.set_tenant_context(t::text, true);
     pending := pending || coalesce((
       SELECT jsonb_agg(jsonb_build_object('table', 'attribution_events', 'tenant_id', e.tenant_id,
                                           'event_type', e.event_type, 'order_id', e.order_id,
@@ -8464,7 +8488,7 @@ BEGIN
               OR (e.event_type <> 'refund' AND e.session_id IS NOT NULL))),
       '[]');
   END LOOP;
-  PERFORM set_config('app.current_tenant_id', coalesce(saved, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(saved, ''), true);
   work := skeldir.request_change_work(pending || '[{"table": "revenue_ledger"}]');
   UPDATE skeldir.change_feed AS x SET mode = 'fallback', mode_changed_at = now(), leader = NULL;
   RETURN jsonb_build_object('mode', 'fallback', 'switched', true, 'since', since,
@@ -9000,7 +9024,7 @@ DECLARE
   f record;
 BEGIN
   FOREACH tenant IN ARRAY CASE WHEN scope IS NULL THEN skeldir.tenant_ids() ELSE ARRAY[scope] END LOOP
-    PERFORM set_config('app.current_tenant_id', tenant::text, true);
+    PERFORM skeldir.set_tenant_context(tenant::text, true);
     FOR f IN SELECT * FROM skeldir.scan_pii_at_rest() LOOP
       INSERT INTO skeldir.pii_scan_findings AS x (tenant_id, job_id, table_name, column_name, rows_with_pii, pii_keys)
       VALUES (tenant, pii_scan.job_id, f.table_name, f.column_name, f.rows_with_pii, f.pii_keys)
@@ -9013,7 +9037,7 @@ BEGIN
       END IF;
     END LOOP;
   END LOOP;
-  PERFORM set_config('app.current_tenant_id', coalesce(saved, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(saved, ''), true);
 END
 $$;
 
@@ -9133,7 +9157,7 @@ BEGIN
     RAISE EXCEPTION 'max_batches must be at least 1, not %', max_batches USING ERRCODE = 'invalid_parameter_value';
   END IF;
   FOREACH tenant IN ARRAY CASE WHEN scope IS NULL THEN skeldir.tenant_ids() ELSE ARRAY[scope] END LOOP
-    PERFORM set_config('app.current_tenant_id', tenant::text, true);
+    PERFORM skeldir.set_tenant_context(tenant::text, true);
     FOR rule IN SELECT * FROM skeldir.retention_rules AS r WHERE r.enabled ORDER BY r.name LOOP
       batches := 0;
       total := 0;
@@ -9152,7 +9176,7 @@ BEGIN
       END IF;
     END LOOP;
   END LOOP;
-  PERFORM set_config('app.current_tenant_id', coalesce(saved, ''), true);
+  PERFORM skeldir.set_tenant_context(coalesce(saved, ''), true);
   IF leftover THEN
     PERFORM skeldir.enqueue('housekeeping.retention', args, scope, NULL, 'retention:after:' || job_id);
   END IF;
@@ -9208,9 +9232,9 @@ BEGIN
             ORDER BY min(c.id) LOOP
     started := clock_timestamp();
     BEGIN
-      PERFORM set_config('app.current_tenant_id', coalesce(g.tenant_scope::text, ''), true);
+      PERFORM skeldir.set_tenant_context(coalesce(g.tenant_scope::text, ''), true);
       EXECUTE format('SELECT %s(x.args, x.id) FROM unnest($1, $2) AS x(args, id)', g.body) USING g.args, g.ids;
-      PERFORM set_config('app.current_tenant_id', '', true);
+      PERFORM skeldir.set_tenant_context('', true);
       ran := true;
     EXCEPTION WHEN OTHERS THEN
       ran := false;
@@ -13251,6 +13275,12 @@ REVOKE ALL ON FUNCTION skeldir.run_job_body(job_id bigint, body regproc, args js
 --
 
 REVOKE ALL ON FUNCTION skeldir.scan_pii_at_rest() FROM PUBLIC;
+
+--
+-- Name: FUNCTION set_tenant_context(tenant text, for_the_transaction boolean); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.set_tenant_context(tenant text, for_the_transaction boolean) FROM PUBLIC;
 
 --
 -- Name: FUNCTION settle_attempt(job_id bigint, error_class text, error_message text); Type: ACL; Schema: skeldir; Owner: skeldir_owner

@@ -227,6 +227,37 @@ citus_distribute_all() {
   done
 }
 
+# run_suites: the pgTAP suites (SKELDIR_CITUS_SUITES, default every
+# tests/sql/*.sql) on the coordinator, in the one database the cluster has
+# (make test gives each suite a clone of a template; a clone would hold the
+# coordinator's tables only). Each suite is one transaction it rolls back.
+# Prints each suite's verdict and fails if one fails. The suites' sessions
+# run with citus.propagate_set_commands = local, as the daemon's logins
+# must (README, Scaling out): a transaction's SET LOCAL commands, the tenant
+# context among them (skeldir.set_tenant_context), then reach the workers,
+# whose shards' row-level security reads it. (Not cluster-wide: the
+# migrations' own SET LOCAL commands must stay on the coordinator.)
+run_suites() {
+  local f failed=()
+  citus_sql "CREATE EXTENSION IF NOT EXISTS pgtap" >/dev/null || die "pgtap cannot be created on the cluster"
+  for f in ${SKELDIR_CITUS_SUITES:-tests/sql/*.sql}; do
+    if PGHOST=127.0.0.1 PGPORT=$(pg_port "$coord") PGUSER=postgres PGDATABASE=$DB \
+        PGOPTIONS="-c citus.propagate_set_commands=local" \
+        pg_prove --failures "$f" > "$dir/suite.out" 2>&1; then
+      echo "suite $f: ok"
+    else
+      echo "suite $f: FAILED"
+      sed 's/^/    /' "$dir/suite.out" | head -${SKELDIR_CITUS_SUITE_LINES:-15}
+      failed+=("$f")
+    fi
+  done
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "test-citus: FAILED: ${#failed[@]} suites failed on the cluster: ${failed[*]}"
+    return 1
+  fi
+  echo "test-citus: every suite passed on the cluster"
+}
+
 mstart=$SECONDS
 rc=0
 current=
@@ -262,7 +293,8 @@ if [ "$rc" = 0 ]; then
   echo "test-citus: all $applied migrations applied on Citus ($mode distribution) in $((SECONDS - mstart)) s" \
     "($((SECONDS - start)) s with the cluster)"
   [ ${#dist_failures[@]} -eq 0 ] || { echo "test-citus: FAILED: ${#dist_failures[@]} distribution calls failed"; exit 1; }
-  exit 0
+  run_suites
+  exit $?
 fi
 report_distribution
 

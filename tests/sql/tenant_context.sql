@@ -2,7 +2,7 @@
 -- from an API key.
 BEGIN;
 \ir fixtures/two_tenants.sql
-SELECT plan(11);
+SELECT plan(12);
 
 SELECT set_config('app.current_tenant_id', '', true);
 SELECT is(skeldir.current_tenant_id(), NULL, 'an empty setting reads as no tenant');
@@ -15,6 +15,14 @@ SELECT throws_ok('SELECT skeldir.current_tenant_id()', '22P02', NULL,
                  'a setting of 36 characters that is not a UUID is an error');
 SELECT set_config('app.current_tenant_id', :'tenant_a', true);
 SELECT is(skeldir.current_tenant_id(), :'tenant_a'::uuid, 'a UUID setting reads as that tenant');
+
+-- Citus carries SET LOCAL to the workers, and set_config not
+-- (20261204070900).
+SELECT is_empty($$
+  SELECT p.oid::regprocedure FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
+   WHERE CASE WHEN n.nspname IN ('skeldir', 'api', 'worker', 'admin', 'analytics') AND p.prokind IN ('f', 'p')
+              THEN pg_get_functiondef(p.oid) ~ 'set_config\(''app\.current_tenant_id''' END
+$$, 'no function sets the tenant context but through skeldir.set_tenant_context (SET LOCAL)');
 
 SELECT set_config('app.current_tenant_id', '', true);
 SELECT is(skeldir.resolve_tenant(:'key_b'), :'tenant_b'::uuid, 'an active key resolves to its tenant');
