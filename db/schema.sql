@@ -2125,7 +2125,10 @@ ALTER FUNCTION skeldir.request_attribution_recompute(tenant uuid, day date) OWNE
 
 CREATE FUNCTION skeldir.request_realtime_revenue(tenant uuid) RETURNS bigint
     LANGUAGE sql
-    RETURN skeldir.enqueue('revenue.realtime'::text, '{}'::jsonb, tenant, NULL::timestamp with time zone, ('revenue.realtime:'::text || tenant));
+    AS $$
+  SELECT skeldir.enqueue('revenue.realtime', '{}', tenant, now() + interval '200 milliseconds',
+                         'revenue.realtime:' || tenant)
+$$;
 
 ALTER FUNCTION skeldir.request_realtime_revenue(tenant uuid) OWNER TO skeldir_owner;
 
@@ -3803,25 +3806,27 @@ CREATE FUNCTION skeldir.install_webhook_secret(vendor skeldir.vendor, secret tex
 DECLARE
   chosen text := coalesce(secret, 'whsec_' || encode(extensions.gen_random_bytes(32), 'hex'));
   tenant uuid := skeldir.current_tenant_id();
+  active uuid[];
+  slot_one_taken boolean;
 BEGIN
   -- Rotations of one tenant and vendor take turns.
   PERFORM skeldir.take_turns('webhook_secret/' || tenant || '/' || vendor);
 
-  UPDATE skeldir.tenant_webhook_secrets AS s
-     SET revoked_at = now()
-   WHERE s.id = (SELECT o.id FROM skeldir.tenant_webhook_secrets AS o
-                  WHERE o.vendor = install_webhook_secret.vendor AND o.revoked_at IS NULL
-                  ORDER BY o.created_at, o.slot
-                  LIMIT 1)
-     AND (SELECT count(*) FROM skeldir.tenant_webhook_secrets AS a
-           WHERE a.vendor = install_webhook_secret.vendor AND a.revoked_at IS NULL) = 2;
+  -- The active secrets, oldest first: with two, the oldest is revoked.
+  active := ARRAY(SELECT o.id FROM skeldir.tenant_webhook_secrets AS o
+                   WHERE o.tenant_id = tenant AND o.vendor = install_webhook_secret.vendor AND o.revoked_at IS NULL
+                   ORDER BY o.created_at, o.slot);
+  IF cardinality(active) = 2 THEN
+    UPDATE skeldir.tenant_webhook_secrets AS s
+       SET revoked_at = now()
+     WHERE s.tenant_id = tenant AND s.id = active[1];
+  END IF;
 
+  slot_one_taken := EXISTS (SELECT 1 FROM skeldir.tenant_webhook_secrets AS a
+                             WHERE a.tenant_id = tenant AND a.vendor = install_webhook_secret.vendor
+                               AND a.revoked_at IS NULL AND a.slot = 1);
   INSERT INTO skeldir.tenant_webhook_secrets (tenant_id, vendor, secret, slot)
-  SELECT tenant, install_webhook_secret.vendor, chosen,
-         CASE WHEN EXISTS (SELECT FROM skeldir.tenant_webhook_secrets AS a
-                            WHERE a.vendor = install_webhook_secret.vendor
-                              AND a.revoked_at IS NULL AND a.slot = 1)
-              THEN 2 ELSE 1 END;
+  VALUES (tenant, install_webhook_secret.vendor, chosen, CASE WHEN slot_one_taken THEN 2 ELSE 1 END);
   RETURN chosen;
 END
 $$;
@@ -8310,21 +8315,25 @@ CREATE FUNCTION skeldir.webhook_urls() RETURNS jsonb
     AS $$
 DECLARE
   tenant uuid := skeldir.current_tenant_id();
+  covered skeldir.vendor[];
   newest jsonb;
   active jsonb;
 BEGIN
   PERFORM skeldir.take_turns('webhook_tokens/' || tenant);
+  -- A vendor without an active token gets one.
+  covered := ARRAY(SELECT DISTINCT t.vendor FROM skeldir.tenant_webhook_tokens AS t
+                    WHERE t.tenant_id = tenant AND t.revoked_at IS NULL);
   PERFORM skeldir.issue_webhook_token(v)
      FROM unnest(enum_range(NULL::skeldir.vendor)) AS v
-    WHERE NOT EXISTS (SELECT FROM skeldir.tenant_webhook_tokens AS t WHERE t.vendor = v AND t.revoked_at IS NULL);
+    WHERE v <> ALL (covered);
   SELECT jsonb_object_agg(u.vendor, u.url) INTO newest
     FROM (SELECT DISTINCT ON (t.vendor) t.vendor, skeldir.webhook_url(t.vendor, t.id) AS url
-            FROM skeldir.tenant_webhook_tokens AS t WHERE t.revoked_at IS NULL
+            FROM skeldir.tenant_webhook_tokens AS t WHERE t.tenant_id = tenant AND t.revoked_at IS NULL
            ORDER BY t.vendor, t.created_at DESC, t.id) AS u;
   SELECT jsonb_agg(jsonb_build_object('vendor', t.vendor, 'prefix', t.prefix, 'created_at', t.created_at,
                                       'url', skeldir.webhook_url(t.vendor, t.id))
                    ORDER BY t.vendor, t.created_at DESC, t.id) INTO active
-    FROM skeldir.tenant_webhook_tokens AS t WHERE t.revoked_at IS NULL;
+    FROM skeldir.tenant_webhook_tokens AS t WHERE t.tenant_id = tenant AND t.revoked_at IS NULL;
   RETURN jsonb_build_object('webhook_urls', newest, 'active_tokens', active);
 END
 $$;
@@ -9009,6 +9018,27 @@ CREATE FUNCTION worker.matview_refresh_stats() RETURNS TABLE(view_name text, out
 END;
 
 ALTER FUNCTION worker.matview_refresh_stats() OWNER TO skeldir_owner;
+
+--
+-- Name: next_due(text); Type: FUNCTION; Schema: worker; Owner: skeldir_owner
+--
+
+CREATE FUNCTION worker.next_due(queue text) RETURNS double precision
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  SELECT extract(epoch FROM min(j.run_at) - now())::double precision
+    FROM skeldir.jobs AS j
+   WHERE j.queue = next_due.queue::skeldir.queue AND j.state = 'available'
+$$;
+
+ALTER FUNCTION worker.next_due(queue text) OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION next_due(queue text); Type: COMMENT; Schema: worker; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION worker.next_due(queue text) IS 'Seconds until the earliest pending job of the queue is due; NULL when none is pending.';
 
 --
 -- Name: pii_scan(jsonb, bigint); Type: FUNCTION; Schema: worker; Owner: skeldir_owner
@@ -13630,6 +13660,13 @@ GRANT ALL ON FUNCTION worker.matview_refresh_all(args jsonb, job_id bigint) TO s
 
 REVOKE ALL ON FUNCTION worker.matview_refresh_stats() FROM PUBLIC;
 GRANT ALL ON FUNCTION worker.matview_refresh_stats() TO skeldir_worker;
+
+--
+-- Name: FUNCTION next_due(queue text); Type: ACL; Schema: worker; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION worker.next_due(queue text) FROM PUBLIC;
+GRANT ALL ON FUNCTION worker.next_due(queue text) TO skeldir_worker;
 
 --
 -- Name: FUNCTION pii_scan(args jsonb, job_id bigint); Type: ACL; Schema: worker; Owner: skeldir_owner

@@ -109,9 +109,27 @@ func (w *Worker) serveQueue(ctx context.Context, queue string, wake chan struct{
 		case <-ctx.Done():
 			return
 		case <-wake:
-		case <-time.After(w.o.Poll):
+		case <-time.After(w.untilNextDue(ctx, queue)):
 		}
 	}
+}
+
+// untilNextDue is how long the queue may wait without a notification: until
+// its earliest pending job falls due (a job enqueued to run later, such as a
+// realtime refresh that gathers requests, notifies when it is inserted, not
+// when it falls due), or Poll, whichever is sooner. A job already due that
+// this pass left (every executor busy, or held by another transaction)
+// waits for a notification or the poll, not for a spinning loop.
+func (w *Worker) untilNextDue(ctx context.Context, queue string) time.Duration {
+	var seconds *float64
+	if err := w.o.Pool.QueryRow(ctx, "SELECT worker.next_due($1)", queue).Scan(&seconds); err != nil {
+		w.databaseTrouble(ctx, "next_due", err)
+		return w.o.Poll
+	}
+	if seconds == nil || *seconds <= 0 {
+		return w.o.Poll
+	}
+	return min(w.o.Poll, time.Duration(*seconds*float64(time.Second))+time.Millisecond)
 }
 
 // workBatch runs up to Batch due short jobs in one call and reports how many.

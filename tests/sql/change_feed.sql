@@ -59,9 +59,10 @@ SELECT is(:'first'::jsonb, '{"applied": 5, "skipped": 0, "recomputes": 3, "refre
 SELECT bag_eq($$SELECT tenant_scope::text, args ->> 'day' FROM skeldir.jobs WHERE kind = 'attribution.recompute'$$,
   format($$VALUES (%L, '2026-05-02'), (%L, '2026-05-03'), (%L, '2026-01-01')$$, :'tenant_a', :'tenant_b', :'tenant_b'),
   'the days are the purchases'' days and their orders'' other purchase days; a checkout asks for nothing');
-SELECT results_eq($$SELECT tenant_scope::text, run_at <= now() FROM skeldir.jobs WHERE kind = 'revenue.realtime'$$,
+SELECT results_eq($$SELECT tenant_scope::text, run_at - now() = interval '200 milliseconds'
+                      FROM skeldir.jobs WHERE kind = 'revenue.realtime'$$,
   format($$VALUES (%L, true)$$, :'tenant_a'),
-  'the realtime revenue of the tenant whose ledger grew is refreshed, due at once');
+  'the realtime revenue of the tenant whose ledger grew is refreshed, due in 200 ms (the requests of that time join it)');
 SELECT is_empty($$SELECT FROM skeldir.jobs WHERE kind = 'matview.refresh'$$,
                 'no materialized view is refreshed for a ledger change');
 SELECT is((SELECT processed_lsn::text || ' ' || changes || ' ' || transactions FROM skeldir.change_feed), '0/2000 5 2',
