@@ -8316,25 +8316,40 @@ CREATE FUNCTION skeldir.webhook_urls() RETURNS jsonb
 DECLARE
   tenant uuid := skeldir.current_tenant_id();
   covered skeldir.vendor[];
-  newest jsonb;
-  active jsonb;
+  vendors skeldir.vendor[];
+  ids uuid[];
+  made timestamptz[];
+  prefixes text[];
 BEGIN
   PERFORM skeldir.take_turns('webhook_tokens/' || tenant);
   -- A vendor without an active token gets one.
-  covered := ARRAY(SELECT DISTINCT t.vendor FROM skeldir.tenant_webhook_tokens AS t
-                    WHERE t.tenant_id = tenant AND t.revoked_at IS NULL);
+  SELECT coalesce(array_agg(DISTINCT t.vendor), '{}') INTO covered FROM skeldir.tenant_webhook_tokens AS t
+   WHERE t.tenant_id = tenant AND t.revoked_at IS NULL;
   PERFORM skeldir.issue_webhook_token(v)
      FROM unnest(enum_range(NULL::skeldir.vendor)) AS v
     WHERE v <> ALL (covered);
-  SELECT jsonb_object_agg(u.vendor, u.url) INTO newest
-    FROM (SELECT DISTINCT ON (t.vendor) t.vendor, skeldir.webhook_url(t.vendor, t.id) AS url
-            FROM skeldir.tenant_webhook_tokens AS t WHERE t.tenant_id = tenant AND t.revoked_at IS NULL
-           ORDER BY t.vendor, t.created_at DESC, t.id) AS u;
-  SELECT jsonb_agg(jsonb_build_object('vendor', t.vendor, 'prefix', t.prefix, 'created_at', t.created_at,
-                                      'url', skeldir.webhook_url(t.vendor, t.id))
-                   ORDER BY t.vendor, t.created_at DESC, t.id) INTO active
+  -- The active tokens, newest first per vendor; their URLs are made from
+  -- the token key, apart from the read.
+  SELECT array_agg(t.vendor ORDER BY t.vendor, t.created_at DESC, t.id),
+         array_agg(t.id ORDER BY t.vendor, t.created_at DESC, t.id),
+         array_agg(t.created_at ORDER BY t.vendor, t.created_at DESC, t.id),
+         array_agg(t.prefix ORDER BY t.vendor, t.created_at DESC, t.id)
+    INTO vendors, ids, made, prefixes
     FROM skeldir.tenant_webhook_tokens AS t WHERE t.tenant_id = tenant AND t.revoked_at IS NULL;
-  RETURN jsonb_build_object('webhook_urls', newest, 'active_tokens', active);
+  RETURN (
+    WITH token AS (
+      SELECT x.vendor, x.id, x.created_at, x.prefix, x.n
+        FROM unnest(vendors, ids, made, prefixes) WITH ORDINALITY AS x(vendor, id, created_at, prefix, n)
+    )
+    SELECT jsonb_build_object(
+             'webhook_urls', (SELECT jsonb_object_agg(f.vendor, skeldir.webhook_url(f.vendor, f.id))
+                                FROM (SELECT DISTINCT ON (k.vendor) k.vendor, k.id FROM token AS k
+                                       ORDER BY k.vendor, k.n) AS f),
+             'active_tokens', (SELECT jsonb_agg(jsonb_build_object('vendor', k.vendor, 'prefix', k.prefix,
+                                                                   'created_at', k.created_at,
+                                                                   'url', skeldir.webhook_url(k.vendor, k.id))
+                                                ORDER BY k.n)
+                                 FROM token AS k)));
 END
 $$;
 
