@@ -5,7 +5,9 @@
 # /var/tmp (scripts/citus-cluster.sh), creates the roles Citus must connect
 # to the workers as (see Roles), and applies the migration history on the
 # coordinator as scripts/pg.sh's pg_migrate does (dbmate as the superuser,
-# one transaction per file). When a migration fails it names the file and
+# one transaction per file), distributes the schema (see the modes below)
+# and runs the pgTAP suites on the coordinator (run_suites). When a
+# migration fails it names the file and
 # prints dbmate's error, then replays that file's up section statement by
 # statement in a transaction it rolls back, to name the statement (its line
 # in the file, and the server's ERROR/DETAIL/HINT/CONTEXT/STATEMENT). The
@@ -13,7 +15,7 @@
 # (SKELDIR_CITUS_KEEP=1 keeps the stopped folder, with the nodes' logs).
 #
 # Not part of make test, which stays plain PostgreSQL. Exits 1 when a
-# migration fails.
+# migration, a distribution call or a suite fails.
 #
 # Roles: Citus runs a statement's work on the workers over connections it
 # opens as the statement's current user. The migrations `SET LOCAL ROLE
