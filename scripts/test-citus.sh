@@ -83,22 +83,19 @@ echo "roles on every node, LOGIN with the password in $dir/pgpass: ${CITUS_ROLES
 
 # The migration history as pg_migrate applies it: dbmate as the superuser,
 # --no-dump-schema, one transaction per file, in version order. Its output
-# is kept to name the failure. By default (SKELDIR_CITUS_DISTRIBUTE=late)
-# they are applied all at once, on local tables, and then every table is
-# distributed (citus_distribute_new), as a last migration guarded by the
-# extension will do, each call that fails reported: released migrations are
-# immutable, and the early ones create forms Citus refuses on distributed
-# tables (the policies' subquery, 20261126001200) that later ones rewrite.
-# SKELDIR_CITUS_DISTRIBUTE=eager applies the files one at a time and
-# distributes the tables each creates right after it, so that the later
-# files meet distributed tables (it stops at the first such form);
-# SKELDIR_CITUS_DISTRIBUTE=none applies them all at once and distributes
-# nothing (Citus then only hosts the coordinator's local tables).
+# is kept to name the failure. They are applied all at once, on local
+# tables, and then every table is distributed (citus_distribute), as a last
+# migration guarded by the extension will do, each call that fails
+# reported. (Not file by file: released migrations are immutable, and the
+# early ones create forms Citus refuses on distributed tables, such as the
+# policies' subquery of 20261126001200, that later ones rewrite.)
+# SKELDIR_CITUS_DISTRIBUTE=none distributes nothing (Citus then only hosts
+# the coordinator's local tables).
 # SKELDIR_CITUS_MIGRATIONS=ROOT takes the four folders from ROOT instead of
 # db (a scratch copy, to try a rewrite; db/ is never written).
 mode=${SKELDIR_CITUS_DISTRIBUTE:-late}
 root=${SKELDIR_CITUS_MIGRATIONS:-db}
-case $mode in eager|late|none) ;; *) die "SKELDIR_CITUS_DISTRIBUTE is eager, late or none, not $mode" ;; esac
+case $mode in late|none) ;; *) die "SKELDIR_CITUS_DISTRIBUTE is late or none, not $mode" ;; esac
 mapfile -t migrations < <(ls "$root"/{schema,functions,policies,grants}/*.sql |
   awk -F/ '{print $NF "\t" $0}' | sort | cut -f2)
 files=${#migrations[@]}
@@ -126,82 +123,38 @@ citus_query() {
 
 # Distribution, decided from the catalog: skeldir.tenants by id and every
 # table of schema skeldir with a tenant_id column by tenant_id, all
-# colocated with tenants; a table one of them references by a foreign key
-# (and that has no tenant_id: a lookup) becomes a reference table first,
-# with what it references in turn; every other table stays on the
-# coordinator (the queue, leases, keys). A failed call leaves its table
+# colocated with tenants; the tables their foreign keys reach that have no
+# tenant_id (lookups) become reference tables; every other table stays on
+# the coordinator (the queue, leases, keys). A failed call leaves its table
 # where it was and is reported; the run goes on.
 dist_failures=()
 # (FROM and WHERE of) the tables of schema skeldir that Citus does not hold
 coordinator_only="FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = 'skeldir' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
        AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = c.oid)"
-citus_seen=
-citus_failed=
-# citus_reference_lookups T: makes the lookups T references (tables without
-# tenant_id, not yet Citus tables) reference tables, with what they
-# reference in turn.
-citus_reference_lookups() {
-  local t=$1 ref
-  while read -r ref; do
-    [ -n "$ref" ] && citus_reference "$ref"
-  done < <(citus_query "SELECT DISTINCT confrelid::regclass FROM pg_constraint
-     WHERE conrelid = '$t'::regclass AND contype = 'f' AND confrelid <> conrelid
-       AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = confrelid)
-       AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = confrelid AND attname = 'tenant_id' AND NOT attisdropped)")
-}
-citus_reference() {
-  local t=$1
-  # a cycle of foreign keys: each table once
-  [[ " $citus_seen " == *" $t "* ]] && return 0
-  citus_seen+=" $t"
-  citus_reference_lookups "$t"
-  [ -z "$(citus_query "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = '$t'::regclass")" ] || return 0
-  citus_dist_call "SELECT create_reference_table('$t')"
-}
 citus_dist_call() {
   local out
   if out=$(citus_sql "$1"); then
     echo "  citus: $1"
   else
-    echo "  citus: FAILED after $current: $1"
+    echo "  citus: FAILED: $1"
     printf '%s\n' "$out" | sed 's/^/    /'
-    citus_failed+=" $(sed -n "s/.*('\([^']*\)'.*/\1/p" <<<"$1")"
-    dist_failures+=("after $current: $1"$'\n'"$(printf '%s\n' "$out" | sed 's/^/    /')")
+    dist_failures+=("$1"$'\n'"$(printf '%s\n' "$out" | sed 's/^/    /')")
   fi
 }
-citus_distribute_new() {
-  local t col
-  while IFS='|' read -r t col; do
-    [ -n "$t" ] || continue
-    # a table whose distribution failed is reported once, not retried
-    [[ " $citus_failed " == *" $t "* ]] && continue
-    citus_reference_lookups "$t"
-    if [ "$t" = skeldir.tenants ]; then
-      citus_dist_call "SELECT create_distributed_table('$t', '$col')"
-    else
-      citus_dist_call "SELECT create_distributed_table('$t', '$col', colocate_with => 'skeldir.tenants')"
-    fi
-  done < <(citus_query "SELECT c.oid::regclass || '|' || CASE WHEN c.relname = 'tenants' THEN 'id' ELSE 'tenant_id' END
-      $coordinator_only
-       AND (c.relname = 'tenants' OR EXISTS (SELECT FROM pg_attribute
-             WHERE attrelid = c.oid AND attname = 'tenant_id' AND NOT attisdropped))
-     ORDER BY c.oid")
-}
 
-# citus_distribute_all: the late mode's distribution, all tables at once.
-# Making a lookup a reference table while local tables still reference it
-# makes Citus convert those tables (and the tables their keys reach) to
-# Citus local tables, which recreates the views over them, and a
-# materialized view whose row type a function uses cannot be dropped. So
-# the foreign keys among the tables Citus will hold (the tenant tables and
-# their lookups, found through the keys) are dropped first, the lookups
-# made reference tables and the tenant tables distributed, and the keys
-# added again (each as pg_get_constraintdef gave it).
-citus_distribute_all() {
-  local t name def
+# citus_distribute: every table at once. Making a lookup a reference table
+# while local tables still reference it makes Citus convert those tables
+# (and the tables their keys reach) to Citus local tables, which recreates
+# the views over them, and a materialized view whose row type a function
+# uses cannot be dropped. So the foreign keys among the tables Citus will
+# hold are dropped first, the lookups made reference tables and the tenant
+# tables distributed, and the keys added again (each as
+# pg_get_constraintdef gave it).
+citus_distribute() {
+  local t col name def
   local held="WITH RECURSIVE tenant AS (
-      SELECT c.oid $coordinator_only
+      SELECT c.oid, CASE WHEN c.relname = 'tenants' THEN 'id' ELSE 'tenant_id' END AS col $coordinator_only
          AND (c.relname = 'tenants' OR EXISTS (SELECT FROM pg_attribute
                WHERE attrelid = c.oid AND attname = 'tenant_id' AND NOT attisdropped))),
     lookup AS (
@@ -215,6 +168,9 @@ citus_distribute_all() {
       FROM pg_constraint AS k WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM held)
        AND k.confrelid IN (SELECT oid FROM held) ORDER BY k.oid")
   mapfile -t lookups < <(citus_query "$held SELECT oid::regclass FROM lookup ORDER BY oid")
+  # skeldir.tenants first: the others are colocated with it
+  mapfile -t tenant_tables < <(citus_query "$held SELECT oid::regclass || '|' || col FROM tenant
+      ORDER BY oid <> 'skeldir.tenants'::regclass, oid")
   for k in "${keys[@]}"; do
     IFS='|' read -r t name def <<<"$k"
     citus_dist_call "ALTER TABLE $t DROP CONSTRAINT $name"
@@ -222,7 +178,14 @@ citus_distribute_all() {
   for t in "${lookups[@]}"; do
     [ -n "$t" ] && citus_dist_call "SELECT create_reference_table('$t')"
   done
-  citus_distribute_new
+  for k in "${tenant_tables[@]}"; do
+    IFS='|' read -r t col <<<"$k"
+    if [ "$t" = skeldir.tenants ]; then
+      citus_dist_call "SELECT create_distributed_table('$t', '$col')"
+    else
+      citus_dist_call "SELECT create_distributed_table('$t', '$col', colocate_with => 'skeldir.tenants')"
+    fi
+  done
   for k in "${keys[@]}"; do
     IFS='|' read -r t name def <<<"$k"
     citus_dist_call "ALTER TABLE $t ADD CONSTRAINT $name $def"
@@ -261,22 +224,9 @@ run_suites() {
 }
 
 mstart=$SECONDS
-rc=0
-current=
-if [ "$mode" != eager ]; then
-  for f in "${migrations[@]}"; do ln -s "$(readlink -f "$f")" "$stage/"; done
-  set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
-  current="the last migration"
-  if [ "$rc" = 0 ] && [ "$mode" = late ]; then citus_distribute_all; fi
-else
-  for f in "${migrations[@]}"; do
-    ln -s "$(readlink -f "$f")" "$stage/"
-    current=$f
-    set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
-    [ "$rc" = 0 ] || break
-    citus_distribute_new
-  done
-fi
+for f in "${migrations[@]}"; do ln -s "$(readlink -f "$f")" "$stage/"; done
+set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
+if [ "$rc" = 0 ] && [ "$mode" = late ]; then citus_distribute; fi
 applied=$(grep -c '^Applied: ' "$log" || true)
 report_distribution() {
   echo "distribution (citus_tables):"
