@@ -405,7 +405,7 @@ CREATE FUNCTION skeldir.audit_books() RETURNS TABLE(area text, subject text, det
              'books_role'::text AS area,
              'skeldir_books'::text AS subject,
                  CASE
-                     WHEN (NOT (EXISTS ( SELECT
+                     WHEN (NOT (EXISTS ( SELECT 1
                         FROM books_role))) THEN 'missing'::text
                      ELSE concat_ws(', '::text, ( SELECT
                              CASE
@@ -428,13 +428,13 @@ CREATE FUNCTION skeldir.audit_books() RETURNS TABLE(area text, subject text, det
                  END AS detail
          UNION ALL
           SELECT 2,
-             'books_owner'::text,
+             'books_owner'::text AS text,
              ((b.oid)::regclass)::text AS oid,
              ((b.relowner)::regrole)::text AS relowner
             FROM books b
          UNION ALL
           SELECT 3,
-             'books_trigger'::text,
+             'books_trigger'::text AS text,
              ((((b.oid)::regclass)::text || ' '::text) || w.name),
              COALESCE(( SELECT
                          CASE t.tgenabled
@@ -447,7 +447,7 @@ CREATE FUNCTION skeldir.audit_books() RETURNS TABLE(area text, subject text, det
               CROSS JOIN ( VALUES ('append_only'::text), ('append_only_truncate'::text)) w(name))
          UNION ALL
           SELECT 4,
-             'books_privilege'::text,
+             'books_privilege'::text AS text,
              (((r_1.rolname)::text || ' on '::text) || ((b.oid)::regclass)::text),
              concat_ws(' '::text,
                  CASE
@@ -471,12 +471,12 @@ CREATE FUNCTION skeldir.audit_books() RETURNS TABLE(area text, subject text, det
            WHERE ((r_1.rolname <> 'skeldir_books'::name) AND (NOT r_1.rolsuper) AND (r_1.rolname !~~ 'pg\_%'::text) AND (has_any_column_privilege(r_1.oid, b.oid, 'UPDATE'::text) OR has_table_privilege(r_1.oid, b.oid, 'DELETE'::text) OR has_table_privilege(r_1.oid, b.oid, 'TRUNCATE'::text) OR has_table_privilege(r_1.oid, b.oid, 'TRIGGER'::text)))
          UNION ALL
           SELECT 5,
-             'advisory_lock'::text,
+             'advisory_lock'::text AS text,
              ((p.oid)::regprocedure)::text AS oid,
-             'takes an advisory lock'::text
+             'takes an advisory lock'::text AS text
             FROM (pg_proc p
               JOIN pg_namespace n ON ((n.oid = p.pronamespace)))
-           WHERE ((n.nspname !~~ 'pg\_%'::text) AND (n.nspname <> 'information_schema'::name) AND (p.prosrc ~ 'pg_(try_)?advisory_'::text) AND (NOT (EXISTS ( SELECT
+           WHERE ((n.nspname !~~ 'pg\_%'::text) AND (n.nspname <> 'information_schema'::name) AND (p.prosrc ~ 'pg_(try_)?advisory_'::text) AND (NOT (EXISTS ( SELECT 1
                     FROM pg_depend d
                    WHERE ((d.classid = ('pg_proc'::regclass)::oid) AND (d.objid = p.oid) AND (d.deptype = 'e'::"char"))))))
          )
@@ -547,7 +547,7 @@ relation AS (
   SELECT c.oid, c.relkind, c.relacl, s.nspname
     FROM pg_class AS c JOIN user_schema AS s ON s.oid = c.relnamespace
    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
-     AND NOT EXISTS (SELECT FROM pg_depend AS d
+     AND NOT EXISTS (SELECT 1 FROM pg_depend AS d
                       WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 ),
 routine AS (
@@ -642,9 +642,9 @@ report AS (
   -- tenant column) are allowed.
   SELECT 6, 'tenant_key', t.oid::regclass::text || ' ' || k.conname,
          pg_get_constraintdef(k.oid),
-         EXISTS (SELECT FROM pg_attribute AS a
+         EXISTS (SELECT 1 FROM pg_attribute AS a
                   WHERE a.attrelid = t.oid AND a.attname = t.key_column AND a.attnum = ANY (k.conkey))
-         OR (k.contype = 'f' AND NOT EXISTS (SELECT FROM tenant_table AS r WHERE r.oid = k.confrelid))
+         OR (k.contype = 'f' AND NOT EXISTS (SELECT 1 FROM tenant_table AS r WHERE r.oid = k.confrelid))
     FROM tenant_table AS t JOIN pg_constraint AS k ON k.conrelid = t.oid
    WHERE k.contype IN ('p', 'u', 'f')
   UNION ALL
@@ -669,7 +669,7 @@ report AS (
           SELECT p.oid, p.proowner, NULL, NULL, 0
             FROM pg_proc AS p JOIN user_schema AS s ON s.oid = p.pronamespace
            WHERE p.prosecdef
-             AND NOT EXISTS (SELECT FROM routine AS r
+             AND NOT EXISTS (SELECT 1 FROM routine AS r
                               WHERE r.oid = p.oid AND (r.acl).privilege_type = 'EXECUTE'
                                 AND (r.acl).grantee <> r.proowner)) AS f
   UNION ALL
@@ -691,7 +691,7 @@ report AS (
              OR (g.rolname = 'skeldir_readonly'
                  AND p.oid IN ('skeldir.current_tenant_id()'::regprocedure, 'skeldir.analyst_tenant()'::regprocedure)) AS own
     ) AS x
-   WHERE NOT EXISTS (SELECT FROM pg_depend AS d
+   WHERE NOT EXISTS (SELECT 1 FROM pg_depend AS d
                       WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
      AND (x.granted OR x.own)
   UNION ALL
@@ -713,7 +713,7 @@ report AS (
   UNION ALL
   SELECT 10, 'analytics_owns', c.oid::regclass::text,
          CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'i' THEN 'index' ELSE 'relkind ' || c.relkind::text END,
-         c.relkind = 'm' OR (c.relkind = 'i' AND EXISTS (SELECT FROM pg_index AS i JOIN pg_class AS v ON v.oid = i.indrelid
+         c.relkind = 'm' OR (c.relkind = 'i' AND EXISTS (SELECT 1 FROM pg_index AS i JOIN pg_class AS v ON v.oid = i.indrelid
                                                           WHERE i.indexrelid = c.oid AND v.relkind = 'm'))
     FROM pg_class AS c JOIN pg_roles AS r ON r.oid = c.relowner
    WHERE r.rolname = 'skeldir_analytics' AND c.relnamespace <> 'pg_toast'::regnamespace
@@ -1566,7 +1566,7 @@ BEGIN
   IF monthly_cap_micros < 0 OR on_exceed IS NULL OR on_exceed NOT IN ('block', 'fallback') THEN
     RAISE EXCEPTION 'the cap must be >= 0 micro-USD and on_exceed block or fallback' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF model IS NOT NULL AND NOT EXISTS (SELECT FROM skeldir.llm_models AS m WHERE m.model = model) THEN
+  IF model IS NOT NULL AND NOT EXISTS (SELECT 1 FROM skeldir.llm_models AS m WHERE m.model = model) THEN
     RAISE EXCEPTION 'unknown model %', quote_literal(model) USING ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM skeldir.enter_tenant(tenant);  -- refuses a tenant that does not exist
@@ -1751,9 +1751,9 @@ BEGIN
   END IF;
 
   PERFORM skeldir.set_tenant_context(tenant_id::text, true);
-  IF NOT EXISTS (SELECT FROM skeldir.users AS u
+  IF NOT EXISTS (SELECT 1 FROM skeldir.users AS u
                   WHERE u.id = enter_session.user_id AND u.disabled_at IS NULL)
-     OR NOT EXISTS (SELECT FROM skeldir.refresh_tokens AS t
+     OR NOT EXISTS (SELECT 1 FROM skeldir.refresh_tokens AS t
                      WHERE t.tenant_id = enter_session.tenant_id AND t.family_id = session_id
                        AND t.user_id = enter_session.user_id
                        AND t.rotated_at IS NULL AND t.revoked_at IS NULL) THEN
@@ -1816,7 +1816,7 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value', COLUMN = 'model';
   END IF;
   chosen := coalesce(model, 'linear');
-  IF shown IS NOT NULL AND NOT EXISTS (SELECT FROM skeldir.currencies AS c WHERE c.code = shown) THEN
+  IF shown IS NOT NULL AND NOT EXISTS (SELECT 1 FROM skeldir.currencies AS c WHERE c.code = shown) THEN
     RAISE EXCEPTION 'currency % is not an ISO 4217 code Skeldir knows', quote_literal(left(currency, 20))
       USING ERRCODE = 'invalid_parameter_value', COLUMN = 'currency';
   END IF;
@@ -1985,14 +1985,14 @@ CREATE FUNCTION api.health_summary() RETURNS jsonb
     BEGIN ATOMIC
  SELECT jsonb_build_object('database', 'up', 'cache',
          CASE
-             WHEN (EXISTS ( SELECT
+             WHEN (EXISTS ( SELECT 1
                 FROM (skeldir.matviews m
                   LEFT JOIN skeldir.matview_refresh_stats s ON (((s.view_name = m.name) AND (s.outcome = 'refreshed'::text))))
                WHERE ((m.cadence = 'realtime'::text) AND (COALESCE(s.last_at, '-infinity'::timestamp with time zone) < (now() - '00:05:00'::interval))))) THEN 'degraded'::text
              ELSE 'up'::text
          END, 'queue',
          CASE
-             WHEN (EXISTS ( SELECT
+             WHEN (EXISTS ( SELECT 1
                 FROM skeldir.jobs j
                WHERE ((j.state = 'available'::skeldir.job_state) AND (j.run_at < (now() - '00:01:00'::interval))))) THEN 'degraded'::text
              ELSE 'up'::text
@@ -2416,7 +2416,7 @@ BEGIN
 
   SELECT coalesce(bool_and(c.relrowsecurity AND c.relforcerowsecurity), false) INTO rls_ok
     FROM skeldir.tenant_tables() AS t JOIN pg_class AS c ON c.oid = t;
-  rls_ok := rls_ok AND NOT EXISTS (SELECT FROM skeldir.tenants);
+  rls_ok := rls_ok AND NOT EXISTS (SELECT 1 FROM skeldir.tenants);
 
   PERFORM skeldir.set_tenant_context(coalesce(saved, ''), true);
   RETURN jsonb_build_object(
@@ -2771,7 +2771,7 @@ BEGIN
   PERFORM skeldir.valid_day_range(from_day, to_day);
   SELECT c INTO stray
     FROM unnest(channels) AS c
-   WHERE NOT EXISTS (SELECT FROM skeldir.channel_taxonomy AS t WHERE t.code = c)
+   WHERE NOT EXISTS (SELECT 1 FROM skeldir.channel_taxonomy AS t WHERE t.code = c)
    LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'unknown channel %', coalesce(quote_literal(stray), '(null)')
@@ -2849,7 +2849,7 @@ BEGIN
     RAISE EXCEPTION 'total_budget must be at most %', most USING ERRCODE = 'invalid_parameter_value', COLUMN = 'total_budget';
   END IF;
   IF jsonb_typeof(constraints) = 'object' AND EXISTS (
-       SELECT FROM jsonb_each(constraints) AS l
+       SELECT 1 FROM jsonb_each(constraints) AS l
         CROSS JOIN LATERAL jsonb_each(CASE jsonb_typeof(l.value) WHEN 'object' THEN l.value ELSE '{}' END) AS k
         WHERE l.key IN ('channel_minimums', 'channel_maximums') AND jsonb_typeof(k.value) = 'number'
           AND k.value::text::numeric > most) THEN
@@ -3382,12 +3382,12 @@ BEGIN
     RAISE EXCEPTION 'retention rule %: % is partitioned; rule its partitions instead', NEW.name, NEW.table_name
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF EXISTS (SELECT FROM pg_catalog.pg_trigger AS g
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger AS g
               WHERE g.tgrelid = NEW.table_name AND g.tgfoid = 'skeldir.forbid_change()'::regprocedure) THEN
     RAISE EXCEPTION 'retention rule %: % is append-only (the books) and is never pruned', NEW.name, NEW.table_name
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute AS a
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS a
                   WHERE a.attrelid = NEW.table_name AND a.attname = NEW.age_column AND a.attnum > 0
                     AND NOT a.attisdropped
                     AND a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)) THEN
@@ -3472,7 +3472,7 @@ CREATE FUNCTION skeldir.contains_pii(doc jsonb) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
 BEGIN
-  RETURN EXISTS (SELECT FROM jsonb_path_query(doc, 'strict $.** ? (@.type() == "object").keyvalue().key') AS k
+  RETURN EXISTS (SELECT 1 FROM jsonb_path_query(doc, 'strict $.** ? (@.type() == "object").keyvalue().key') AS k
                   WHERE lower(k #>> '{}') = ANY (skeldir.pii_keys()));
 END
 $_$;
@@ -3663,7 +3663,7 @@ CREATE FUNCTION skeldir.enter_tenant(tenant_id uuid) RETURNS void
     AS $$
 BEGIN
   PERFORM skeldir.set_tenant_context(coalesce(tenant_id::text, ''), true);
-  IF NOT EXISTS (SELECT FROM skeldir.tenants AS t WHERE t.id = enter_tenant.tenant_id) THEN
+  IF NOT EXISTS (SELECT 1 FROM skeldir.tenants AS t WHERE t.id = enter_tenant.tenant_id) THEN
     RAISE EXCEPTION 'tenant % does not exist', tenant_id
       USING ERRCODE = 'no_data_found', HINT = 'List tenants with psql as skeldir_readonly, or create one with skeldird tenant create.';
   END IF;
@@ -3755,11 +3755,11 @@ DECLARE
   context uuid := skeldir.current_tenant_id();
   tenants uuid[];
 BEGIN
-  IF NOT EXISTS (SELECT FROM changed) THEN
+  IF NOT EXISTS (SELECT 1 FROM changed) THEN
     RETURN NULL;
   END IF;
   -- Mostly one tenant's rows: the one in context (no sort of the rows).
-  IF NOT EXISTS (SELECT FROM changed AS c WHERE c.tenant_id IS DISTINCT FROM context) THEN
+  IF NOT EXISTS (SELECT 1 FROM changed AS c WHERE c.tenant_id IS DISTINCT FROM context) THEN
     tenants := ARRAY[context];
   ELSE
     tenants := ARRAY(SELECT DISTINCT c.tenant_id FROM changed AS c);
@@ -4235,7 +4235,7 @@ BEGIN
     FROM (VALUES ('channel_minimums'), ('channel_maximums')) AS l(key)
    CROSS JOIN LATERAL jsonb_each(coalesce(c -> l.key, '{}')) AS k
    WHERE jsonb_typeof(k.value) <> 'number' OR k.value::text::numeric < 0
-      OR NOT EXISTS (SELECT FROM skeldir.channel_taxonomy AS t WHERE t.code = k.key AND t.is_paid);
+      OR NOT EXISTS (SELECT 1 FROM skeldir.channel_taxonomy AS t WHERE t.code = k.key AND t.is_paid);
   IF bad IS NOT NULL THEN
     RAISE EXCEPTION 'constraints must map paid channels to non-negative amounts: % do not', bad
       USING ERRCODE = 'invalid_parameter_value', COLUMN = 'constraints';
@@ -4521,7 +4521,7 @@ DECLARE
   top_cents bigint;
   top_name text;
 BEGIN
-  IF NOT EXISTS (SELECT FROM skeldir.channel_taxonomy AS t WHERE t.code = channel) THEN
+  IF NOT EXISTS (SELECT 1 FROM skeldir.channel_taxonomy AS t WHERE t.code = channel) THEN
     RAISE EXCEPTION 'unknown channel %', quote_literal(channel) USING ERRCODE = 'invalid_parameter_value', COLUMN = 'entity_id';
   END IF;
   WITH per AS (
@@ -5206,7 +5206,7 @@ BEGIN
   END IF;
   SELECT string_agg(c.value::text, ', ') INTO unknown
     FROM jsonb_array_elements(channels) AS c
-   WHERE NOT EXISTS (SELECT FROM skeldir.channel_taxonomy AS t WHERE to_jsonb(t.code) = c.value);
+   WHERE NOT EXISTS (SELECT 1 FROM skeldir.channel_taxonomy AS t WHERE to_jsonb(t.code) = c.value);
   IF unknown IS NOT NULL THEN
     RAISE EXCEPTION 'unknown channel(s): %', unknown USING ERRCODE = 'invalid_parameter_value', COLUMN = 'channels';
   END IF;
@@ -5222,7 +5222,7 @@ BEGIN
      ORDER BY count(*) DESC, e.currency
      LIMIT 1;
     currency := coalesce(currency, 'USD');
-  ELSIF NOT EXISTS (SELECT FROM skeldir.currencies AS c WHERE c.code = currency) THEN
+  ELSIF NOT EXISTS (SELECT 1 FROM skeldir.currencies AS c WHERE c.code = currency) THEN
     RAISE EXCEPTION 'unknown currency %', quote_literal(currency) USING ERRCODE = 'invalid_parameter_value', COLUMN = 'currency';
   END IF;
   RETURN jsonb_build_object('start_date', start_date, 'end_date', end_date, 'model', model,
@@ -5372,7 +5372,7 @@ CREATE FUNCTION skeldir.minor_units(amount jsonb, currency text) RETURNS bigint
 DECLARE
   iso text := upper(currency);
 BEGIN
-  IF NOT EXISTS (SELECT FROM skeldir.currencies AS c WHERE c.code = iso) THEN
+  IF NOT EXISTS (SELECT 1 FROM skeldir.currencies AS c WHERE c.code = iso) THEN
     RAISE EXCEPTION 'unknown currency %', coalesce(quote_literal(currency), '(none)')
       USING ERRCODE = 'SK422', DETAIL = 'invalid_currency';
   END IF;
@@ -6135,7 +6135,7 @@ BEGIN
                   FROM skeldir.jobs AS x
                  WHERE x.state = 'running'
                    AND (x.leased_until < now()
-                        OR NOT EXISTS (SELECT FROM skeldir.dispatchers AS d
+                        OR NOT EXISTS (SELECT 1 FROM skeldir.dispatchers AS d
                                         WHERE d.id = x.leased_by AND d.expires_at > now()))
                    FOR UPDATE OF x SKIP LOCKED LOOP
     IF orphan.lease_ran_out THEN
@@ -6148,7 +6148,7 @@ BEGIN
   END LOOP;
   DELETE FROM skeldir.dispatchers AS d
    WHERE d.expires_at < now() - interval '1 hour'
-     AND NOT EXISTS (SELECT FROM skeldir.jobs AS x WHERE x.state = 'running' AND x.leased_by = d.id);
+     AND NOT EXISTS (SELECT 1 FROM skeldir.jobs AS x WHERE x.state = 'running' AND x.leased_by = d.id);
   RETURN reaped;
 END
 $$;
@@ -6195,11 +6195,11 @@ BEGIN
            (SELECT md5(p.prosrc) FROM pg_proc AS p
              WHERE p.oid = 'skeldir.recompute_attribution(timestamptz, timestamptz, text, bigint)'::regprocedure)
              AS definition,
-           EXISTS (SELECT FROM skeldir.attribution_credits AS c
+           EXISTS (SELECT 1 FROM skeldir.attribution_credits AS c
                     WHERE c.tenant_id = tenant AND c.occurred_at >= window_start AND c.occurred_at < window_end)
              AS credited
       INTO seen;
-    IF EXISTS (SELECT FROM skeldir.attribution_recomputes AS r
+    IF EXISTS (SELECT 1 FROM skeldir.attribution_recomputes AS r
                 WHERE r.tenant_id = tenant AND r.window_start = recompute_attribution.window_start
                   AND r.window_end = recompute_attribution.window_end
                   AND (r.events, r.order_events, r.definition, r.credited)
@@ -6278,7 +6278,7 @@ BEGIN
        -- (Shopify, WooCommerce) before a processor's, then the earliest. A
        -- processor's charge a few seconds before the shop's order must not
        -- take the credit away from the session that led to it.
-       AND NOT EXISTS (SELECT FROM skeldir.attribution_events AS q
+       AND NOT EXISTS (SELECT 1 FROM skeldir.attribution_events AS q
                         WHERE q.tenant_id = tenant AND q.order_id = p.order_id AND q.event_type = 'purchase'
                           AND q.revenue_cents > 0
                           AND (q.session_id IS NULL, q.vendor NOT IN ('shopify', 'woocommerce'), q.occurred_at, q.id)
@@ -6509,7 +6509,7 @@ BEGIN
     INSERT INTO skeldir.attribution_recomputes AS r
       (tenant_id, window_start, window_end, events, order_events, definition, credited)
     SELECT tenant, window_start, window_end, seen.events, seen.order_events, seen.definition,
-           EXISTS (SELECT FROM skeldir.attribution_credits AS c
+           EXISTS (SELECT 1 FROM skeldir.attribution_credits AS c
                     WHERE c.tenant_id = tenant AND c.occurred_at >= window_start AND c.occurred_at < window_end)
     ON CONFLICT ON CONSTRAINT attribution_recomputes_pkey DO UPDATE
       SET events = excluded.events, order_events = excluded.order_events, definition = excluded.definition,
@@ -6678,7 +6678,7 @@ BEGIN
             JOIN skeldir.reconciliation_platforms AS rp ON rp.platform = p.vendor AND rp.side = 'processor'
            WHERE p.tenant_id = tenant AND p.state = 'captured'
              AND p.occurred_at >= r.window_start AND p.occurred_at < r.window_end
-             AND NOT EXISTS (SELECT FROM skeldir.revenue_ledger AS s
+             AND NOT EXISTS (SELECT 1 FROM skeldir.revenue_ledger AS s
                                JOIN skeldir.reconciliation_platforms AS sp ON sp.platform = s.vendor AND sp.side = 'shop'
                               WHERE s.tenant_id = tenant AND s.order_id = p.order_id AND s.state = 'captured')
            GROUP BY p.vendor) AS u;
@@ -6724,7 +6724,7 @@ BEGIN
          unmatched_count = excluded.unmatched_count, verified_revenue = excluded.verified_revenue,
          last_synced_at = excluded.last_synced_at, error = NULL, updated_at = excluded.updated_at
    -- A rerun of an older run must not overwrite what a newer run stands for.
-   WHERE NOT EXISTS (SELECT FROM skeldir.reconciliation_runs AS newer
+   WHERE NOT EXISTS (SELECT 1 FROM skeldir.reconciliation_runs AS newer
                       WHERE newer.tenant_id = s.tenant_id AND newer.id = s.last_run_id
                         AND newer.requested_at > r.requested_at);
 
@@ -6907,7 +6907,7 @@ CREATE FUNCTION skeldir.reconciliation_rows(tenant uuid) RETURNS SETOF analytics
   SELECT tenant, p.platform, p.side, p.display_name, 'pending'::skeldir.reconciliation_status, 0, 0, 0, 0, 0,
          '{}'::jsonb, NULL::timestamptz, NULL::text, NULL::uuid
     FROM skeldir.reconciliation_platforms AS p
-   WHERE NOT EXISTS (SELECT FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant);
+   WHERE NOT EXISTS (SELECT 1 FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant);
 $$;
 
 ALTER FUNCTION skeldir.reconciliation_rows(tenant uuid) OWNER TO skeldir_owner;
@@ -7079,12 +7079,12 @@ BEGIN
       RAISE EXCEPTION '% must be a date (YYYY-MM-DD)', field USING ERRCODE = 'invalid_parameter_value', COLUMN = field;
     END;
     field := format('rows[%s].channel', i);
-    IF NOT EXISTS (SELECT FROM skeldir.channel_taxonomy AS t WHERE t.code = r ->> 'channel') THEN
+    IF NOT EXISTS (SELECT 1 FROM skeldir.channel_taxonomy AS t WHERE t.code = r ->> 'channel') THEN
       RAISE EXCEPTION '% is not a channel code (see the channels endpoint''s channels)', field
         USING ERRCODE = 'invalid_parameter_value', COLUMN = field;
     END IF;
     field := format('rows[%s].currency', i);
-    IF NOT EXISTS (SELECT FROM skeldir.currencies AS c WHERE c.code = upper(r ->> 'currency')) THEN
+    IF NOT EXISTS (SELECT 1 FROM skeldir.currencies AS c WHERE c.code = upper(r ->> 'currency')) THEN
       RAISE EXCEPTION '% is not an ISO 4217 code Skeldir knows', field
         USING ERRCODE = 'invalid_parameter_value', COLUMN = field;
     END IF;
@@ -7369,7 +7369,7 @@ BEGIN
   SELECT c.*
     FROM jsonb_to_recordset(changes) AS c("table" text, tenant_id uuid, event_type text, order_id text,
                                           session_id text, revenue_cents bigint, occurred_at timestamptz);
-  IF EXISTS (SELECT FROM change_work AS c
+  IF EXISTS (SELECT 1 FROM change_work AS c
               WHERE c."table" = 'attribution_events' AND (c.tenant_id IS NULL OR c.occurred_at IS NULL)) THEN
     RAISE EXCEPTION 'an event change lacks tenant_id or occurred_at' USING ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -7452,7 +7452,7 @@ CREATE FUNCTION skeldir.request_matview_refreshes_reading(changed regclass, cade
          )
   SELECT (count(skeldir.enqueue('matview.refresh'::text, jsonb_build_object('view', m.name), NULL::uuid, request_matview_refreshes_reading.due, ('matview.refresh:'::text || m.name))))::integer AS count
     FROM skeldir.matviews m
-   WHERE ((m.cadence = COALESCE(request_matview_refreshes_reading.cadence, m.cadence)) AND (EXISTS ( SELECT
+   WHERE ((m.cadence = COALESCE(request_matview_refreshes_reading.cadence, m.cadence)) AND (EXISTS ( SELECT 1
             FROM (reader r
               JOIN pg_class c ON ((c.oid = r.relid)))
            WHERE ((c.relname = m.name) AND (c.relnamespace = ('analytics'::regnamespace)::oid)))));
@@ -7813,7 +7813,7 @@ BEGIN
   CASE vendor
   WHEN 'shopify', 'woocommerce' THEN
     -- base64(HMAC-SHA256(secret, body)) in X-Shopify-Hmac-Sha256 / X-WC-Webhook-Signature
-    RETURN EXISTS (SELECT FROM unnest(secrets) AS k
+    RETURN EXISTS (SELECT 1 FROM unnest(secrets) AS k
                     WHERE encode(extensions.hmac(body, k, 'sha256'), 'base64')
                           = headers ->> CASE vendor WHEN 'shopify' THEN 'x-shopify-hmac-sha256'
                                                     ELSE 'x-wc-webhook-signature' END);
@@ -7824,7 +7824,7 @@ BEGIN
     IF stripe_t IS NULL OR abs(extract(epoch FROM now()) - stripe_t::bigint) > 300 THEN
       RETURN false;
     END IF;
-    RETURN EXISTS (SELECT FROM unnest(secrets) AS k,
+    RETURN EXISTS (SELECT 1 FROM unnest(secrets) AS k,
                                regexp_matches(stripe_header, '(?:^|,)\s*v1=([0-9a-fA-F]{64})\s*(?=,|$)', 'g') AS v1
                     WHERE encode(extensions.hmac(convert_to(stripe_t || '.', 'UTF8') || body, k, 'sha256'), 'hex')
                           = lower(v1[1]));
@@ -7837,7 +7837,7 @@ BEGIN
     IF pinned.tenant_id IS NOT NULL THEN
       RETURN skeldir.paypal_transmission_valid(headers, body, pinned);
     END IF;
-    RETURN EXISTS (SELECT FROM unnest(secrets) AS k
+    RETURN EXISTS (SELECT 1 FROM unnest(secrets) AS k
                     WHERE encode(extensions.hmac(body, k, 'sha256'), 'hex')
                           = lower(headers ->> 'paypal-transmission-sig'));
   END CASE;
@@ -8004,7 +8004,7 @@ CREATE FUNCTION skeldir.tenant_tables() RETURNS SETOF regclass
    WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
      AND c.relkind IN ('r', 'p')
      AND (c.oid = 'skeldir.tenants'::regclass
-          OR EXISTS (SELECT FROM pg_catalog.pg_attribute AS a
+          OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS a
                       WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))
    ORDER BY c.relname;
 $$;
@@ -8432,7 +8432,7 @@ BEGIN
   IF jsonb_typeof(changes) IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'changes must be a JSON array of decoded inserts' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF EXISTS (SELECT FROM jsonb_array_elements(changes) AS c
+  IF EXISTS (SELECT 1 FROM jsonb_array_elements(changes) AS c
               WHERE jsonb_typeof(c -> 'lsn') IS DISTINCT FROM 'string' OR NOT c ? 'commit_at') THEN
     RAISE EXCEPTION 'every change needs its transaction''s lsn and commit_at' USING ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -8707,7 +8707,7 @@ CREATE FUNCTION worker.claim(queue text, max_jobs integer, worker_id text) RETUR
          ), registered AS (
           INSERT INTO skeldir.dispatchers AS d (id, expires_at)  SELECT claim.worker_id AS worker_id,
                      (now() + '00:00:10'::interval)
-                   WHERE (EXISTS ( SELECT
+                   WHERE (EXISTS ( SELECT 1
                             FROM claimed claimed_1)) ON CONFLICT(id) DO UPDATE SET beat_at = now(), expires_at = GREATEST(d.expires_at, excluded.expires_at)
          )
   UPDATE skeldir.jobs AS j SET state = 'running'::skeldir.job_state, attempt = (j.attempt + 1), started_at = clock_timestamp(), leased_by = claim.worker_id, leased_until = (now() + k.hard_limit)

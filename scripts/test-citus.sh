@@ -12,7 +12,9 @@
 # statement in a transaction it rolls back, to name the statement (its line
 # in the file, and the server's ERROR/DETAIL/HINT/CONTEXT/STATEMENT). The
 # cluster is stopped and its folder removed however the run ends
-# (SKELDIR_CITUS_KEEP=1 keeps the stopped folder, with the nodes' logs).
+# (SKELDIR_CITUS_KEEP=1 keeps the stopped folder, with the nodes' logs;
+# SKELDIR_CITUS_HOLD=1 keeps the cluster running after the distribution,
+# instead of running the suites, until the script gets a signal).
 #
 # Not part of make test, which stays plain PostgreSQL. Exits 1 when a
 # migration, a distribution call or a suite fails.
@@ -245,6 +247,11 @@ if [ "$rc" = 0 ]; then
   echo "test-citus: all $applied migrations applied on Citus ($mode distribution) in $((SECONDS - mstart)) s" \
     "($((SECONDS - start)) s with the cluster)"
   [ ${#dist_failures[@]} -eq 0 ] || { echo "test-citus: FAILED: ${#dist_failures[@]} distribution calls failed"; exit 1; }
+  if [ "${SKELDIR_CITUS_HOLD:-}" = 1 ]; then
+    echo "holding the cluster: coordinator on 127.0.0.1:$(pg_port "$coord"), database $DB, passwords in $PGPASSFILE;" \
+      "stop with a signal (kill $$)"
+    sleep infinity & wait $!
+  fi
   run_suites
   exit $?
 fi
