@@ -3639,6 +3639,99 @@ $$;
 ALTER FUNCTION skeldir.der_element(der bytea, at integer, tag integer, OUT content_at integer, OUT content_length integer) OWNER TO skeldir_owner;
 
 --
+-- Name: distribute_on_citus(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.distribute_on_citus() RETURNS TABLE(relation regclass, placement text)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  tenant_keyed CONSTANT regclass[] := ARRAY['skeldir.tenants', 'skeldir.tenant_api_keys',
+                                            'skeldir.tenant_webhook_tokens']::regclass[];
+  key record;
+  t regclass;
+  anchor regclass;
+  dropped text[] := '{}';
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+    RETURN;
+  END IF;
+  PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+  PERFORM set_config('client_min_messages', 'warning', true);
+
+  -- What Citus will hold: the tenant tables (skeldir.tenants and every table
+  -- of schema skeldir with tenant_id), and the tables their foreign keys
+  -- reach, whatever reaches them.
+  CREATE TEMP TABLE pg_temp.held ON COMMIT DROP AS
+    WITH RECURSIVE tenant AS (
+      SELECT c.oid FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'skeldir' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+         AND (c.oid = 'skeldir.tenants'::regclass
+              OR EXISTS (SELECT 1 FROM pg_attribute AS a
+                          WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))),
+    lookup AS (
+      SELECT k.confrelid AS oid FROM pg_constraint AS k
+       WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM tenant) AND k.confrelid NOT IN (SELECT oid FROM tenant)
+      UNION
+      SELECT k.confrelid FROM pg_constraint AS k JOIN lookup AS l ON k.conrelid = l.oid
+       WHERE k.contype = 'f' AND k.confrelid NOT IN (SELECT oid FROM tenant))
+    SELECT h.oid::regclass AS relation,
+           CASE WHEN h.oid IN (SELECT oid FROM lookup) OR h.oid = ANY (tenant_keyed) THEN 'reference'
+                ELSE 'distributed' END AS placement
+      FROM (SELECT oid FROM tenant UNION SELECT oid FROM lookup) AS h
+     WHERE NOT EXISTS (SELECT 1 FROM pg_dist_partition AS d WHERE d.logicalrelid = h.oid);
+
+  -- The foreign keys that touch a table to distribute, among held tables.
+  FOR key IN
+    SELECT k.conrelid::regclass AS tbl, k.conname, pg_get_constraintdef(k.oid) AS def
+      FROM pg_constraint AS k
+     WHERE k.contype = 'f'
+       AND (k.conrelid IN (SELECT h.relation FROM pg_temp.held AS h)
+            OR k.confrelid IN (SELECT h.relation FROM pg_temp.held AS h))
+       AND (k.conrelid IN (SELECT h.relation FROM pg_temp.held AS h)
+            OR EXISTS (SELECT 1 FROM pg_dist_partition AS d WHERE d.logicalrelid = k.conrelid))
+       AND (k.confrelid IN (SELECT h.relation FROM pg_temp.held AS h)
+            OR EXISTS (SELECT 1 FROM pg_dist_partition AS d WHERE d.logicalrelid = k.confrelid))
+     ORDER BY k.oid
+  LOOP
+    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', key.tbl, key.conname);
+    dropped := dropped || format('ALTER TABLE %s ADD CONSTRAINT %I %s', key.tbl, key.conname, key.def);
+  END LOOP;
+
+  FOR t IN SELECT h.relation FROM pg_temp.held AS h WHERE h.placement = 'reference' ORDER BY h.relation::oid LOOP
+    PERFORM create_reference_table(t);
+  END LOOP;
+  -- Co-located with the tenant tables Citus already holds, else with the
+  -- first one distributed here.
+  anchor := (SELECT d.logicalrelid FROM pg_dist_partition AS d
+              JOIN pg_namespace AS n ON n.oid = (SELECT c.relnamespace FROM pg_class AS c WHERE c.oid = d.logicalrelid)
+             WHERE n.nspname = 'skeldir' AND d.partmethod = 'h'
+             ORDER BY d.logicalrelid::oid LIMIT 1);
+  FOR t IN SELECT h.relation FROM pg_temp.held AS h WHERE h.placement = 'distributed' ORDER BY h.relation::oid LOOP
+    IF anchor IS NULL THEN
+      PERFORM create_distributed_table(t, 'tenant_id');
+      anchor := t;
+    ELSE
+      PERFORM create_distributed_table(t, 'tenant_id', colocate_with => anchor::text);
+    END IF;
+  END LOOP;
+  FOREACH key.def IN ARRAY dropped LOOP
+    EXECUTE key.def;
+  END LOOP;
+
+  RETURN QUERY SELECT h.relation, h.placement FROM pg_temp.held AS h ORDER BY h.relation::oid;
+END
+$$;
+
+ALTER FUNCTION skeldir.distribute_on_citus() OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION distribute_on_citus(); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION skeldir.distribute_on_citus() IS 'On Citus, distributes what it does not hold yet: tenant tables by tenant_id (co-located), tenants, their keys and webhook tokens and the lookups as reference tables; returns each table it placed. Nothing without the extension.';
+
+--
 -- Name: end_sessions(uuid, text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -12734,6 +12827,12 @@ REVOKE ALL ON FUNCTION skeldir.dead_letter_reason(error_type text, error_message
 --
 
 REVOKE ALL ON FUNCTION skeldir.der_element(der bytea, at integer, tag integer, OUT content_at integer, OUT content_length integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION distribute_on_citus(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.distribute_on_citus() FROM PUBLIC;
 
 --
 -- Name: FUNCTION end_sessions(user_id uuid, reason text); Type: ACL; Schema: skeldir; Owner: skeldir_owner

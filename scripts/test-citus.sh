@@ -5,10 +5,10 @@
 # /var/tmp (scripts/citus-cluster.sh), creates the roles Citus must connect
 # to the workers as (see Roles), and applies the migration history on the
 # coordinator as scripts/pg.sh's pg_migrate does (dbmate as the superuser,
-# one transaction per file), distributes the schema (see the modes below)
-# and runs the pgTAP suites on the coordinator (run_suites). When a
-# migration fails it names the file and
-# prints dbmate's error, then replays that file's up section statement by
+# one transaction per file; one of them distributes the schema), lists
+# where each table went and runs the pgTAP suites on the coordinator
+# (run_suites). When a migration fails it names the file and prints
+# dbmate's error, then replays that file's up section statement by
 # statement in a transaction it rolls back, to name the statement (its line
 # in the file, and the server's ERROR/DETAIL/HINT/CONTEXT/STATEMENT). The
 # cluster is stopped and its folder removed however the run ends
@@ -17,7 +17,7 @@
 # instead of running the suites, until the script gets a signal).
 #
 # Not part of make test, which stays plain PostgreSQL. Exits 1 when a
-# migration, a distribution call or a suite fails.
+# migration or a suite fails.
 #
 # Roles: Citus runs a statement's work on the workers over connections it
 # opens as the statement's current user. The migrations `SET LOCAL ROLE
@@ -85,19 +85,14 @@ echo "roles on every node, LOGIN with the password in $dir/pgpass: ${CITUS_ROLES
 
 # The migration history as pg_migrate applies it: dbmate as the superuser,
 # --no-dump-schema, one transaction per file, in version order. Its output
-# is kept to name the failure. They are applied all at once, on local
-# tables, and then every table is distributed (citus_distribute), as a last
-# migration guarded by the extension will do, each call that fails
-# reported. (Not file by file: released migrations are immutable, and the
-# early ones create forms Citus refuses on distributed tables, such as the
-# policies' subquery of 20261126001200, that later ones rewrite.)
-# SKELDIR_CITUS_DISTRIBUTE=none distributes nothing (Citus then only hosts
-# the coordinator's local tables).
+# is kept to name the failure. The migrations distribute the tables
+# themselves (20261204080100, skeldir.distribute_on_citus: it acts when the
+# citus extension is there): the released files before it create forms
+# Citus refuses on distributed tables, such as the policies' subquery of
+# 20261126001200, that later ones rewrite, so distribution comes after them.
 # SKELDIR_CITUS_MIGRATIONS=ROOT takes the four folders from ROOT instead of
 # db (a scratch copy, to try a rewrite; db/ is never written).
-mode=${SKELDIR_CITUS_DISTRIBUTE:-late}
 root=${SKELDIR_CITUS_MIGRATIONS:-db}
-case $mode in late|none) ;; *) die "SKELDIR_CITUS_DISTRIBUTE is late or none, not $mode" ;; esac
 mapfile -t migrations < <(ls "$root"/{schema,functions,policies,grants}/*.sql |
   awk -F/ '{print $NF "\t" $0}' | sort | cut -f2)
 files=${#migrations[@]}
@@ -110,89 +105,18 @@ migrate() {
 }
 
 # citus_sql SQL: runs SQL on the coordinator; prints the error and fails if
-# it fails. Citus distributes a table that has triggers only under
-# citus.enable_unsafe_triggers (a user setting, read when a table is
-# distributed or a trigger created): the append-only, PII and credit-sum
-# triggers of the tenant tables must run on their shards.
+# it fails.
 citus_sql() {
-  pg_psql "$coord" "$DB" -Atc "SET client_min_messages = warning" -c "SET citus.enable_unsafe_triggers = on" \
-    -c "$1" 2>&1
+  pg_psql "$coord" "$DB" -Atc "SET client_min_messages = warning" -c "$1" 2>&1
 }
 # citus_query SQL: the rows of a catalog query; its error stops the run.
 citus_query() {
   pg_psql "$coord" "$DB" -Atc "$1" || die "catalog query failed: $1"
 }
-
-# Distribution, decided from the catalog: skeldir.tenants by id and every
-# table of schema skeldir with a tenant_id column by tenant_id, all
-# colocated with tenants; the tables their foreign keys reach that have no
-# tenant_id (lookups) become reference tables; every other table stays on
-# the coordinator (the queue, leases, keys). A failed call leaves its table
-# where it was and is reported; the run goes on.
-dist_failures=()
 # (FROM and WHERE of) the tables of schema skeldir that Citus does not hold
 coordinator_only="FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = 'skeldir' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
        AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = c.oid)"
-citus_dist_call() {
-  local out
-  if out=$(citus_sql "$1"); then
-    echo "  citus: $1"
-  else
-    echo "  citus: FAILED: $1"
-    printf '%s\n' "$out" | sed 's/^/    /'
-    dist_failures+=("$1"$'\n'"$(printf '%s\n' "$out" | sed 's/^/    /')")
-  fi
-}
-
-# citus_distribute: every table at once. Making a lookup a reference table
-# while local tables still reference it makes Citus convert those tables
-# (and the tables their keys reach) to Citus local tables, which recreates
-# the views over them, and a materialized view whose row type a function
-# uses cannot be dropped. So the foreign keys among the tables Citus will
-# hold are dropped first, the lookups made reference tables and the tenant
-# tables distributed, and the keys added again (each as
-# pg_get_constraintdef gave it).
-citus_distribute() {
-  local t col name def
-  local held="WITH RECURSIVE tenant AS (
-      SELECT c.oid, CASE WHEN c.relname = 'tenants' THEN 'id' ELSE 'tenant_id' END AS col $coordinator_only
-         AND (c.relname = 'tenants' OR EXISTS (SELECT FROM pg_attribute
-               WHERE attrelid = c.oid AND attname = 'tenant_id' AND NOT attisdropped))),
-    lookup AS (
-      SELECT k.confrelid AS oid FROM pg_constraint AS k
-       WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM tenant) AND k.confrelid NOT IN (SELECT oid FROM tenant)
-      UNION
-      SELECT k.confrelid FROM pg_constraint AS k JOIN lookup AS l ON k.conrelid = l.oid
-       WHERE k.contype = 'f' AND k.confrelid NOT IN (SELECT oid FROM tenant)),
-    held AS (SELECT oid FROM tenant UNION SELECT oid FROM lookup)"
-  mapfile -t keys < <(citus_query "$held SELECT k.conrelid::regclass || '|' || k.conname || '|' || pg_get_constraintdef(k.oid)
-      FROM pg_constraint AS k WHERE k.contype = 'f' AND k.conrelid IN (SELECT oid FROM held)
-       AND k.confrelid IN (SELECT oid FROM held) ORDER BY k.oid")
-  mapfile -t lookups < <(citus_query "$held SELECT oid::regclass FROM lookup ORDER BY oid")
-  # skeldir.tenants first: the others are colocated with it
-  mapfile -t tenant_tables < <(citus_query "$held SELECT oid::regclass || '|' || col FROM tenant
-      ORDER BY oid <> 'skeldir.tenants'::regclass, oid")
-  for k in "${keys[@]}"; do
-    IFS='|' read -r t name def <<<"$k"
-    citus_dist_call "ALTER TABLE $t DROP CONSTRAINT $name"
-  done
-  for t in "${lookups[@]}"; do
-    [ -n "$t" ] && citus_dist_call "SELECT create_reference_table('$t')"
-  done
-  for k in "${tenant_tables[@]}"; do
-    IFS='|' read -r t col <<<"$k"
-    if [ "$t" = skeldir.tenants ]; then
-      citus_dist_call "SELECT create_distributed_table('$t', '$col')"
-    else
-      citus_dist_call "SELECT create_distributed_table('$t', '$col', colocate_with => 'skeldir.tenants')"
-    fi
-  done
-  for k in "${keys[@]}"; do
-    IFS='|' read -r t name def <<<"$k"
-    citus_dist_call "ALTER TABLE $t ADD CONSTRAINT $name $def"
-  done
-}
 
 # run_suites: the pgTAP suites (SKELDIR_CITUS_SUITES, default every
 # tests/sql/*.sql) on the coordinator, in the one database the cluster has
@@ -228,7 +152,6 @@ run_suites() {
 mstart=$SECONDS
 for f in "${migrations[@]}"; do ln -s "$(readlink -f "$f")" "$stage/"; done
 set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
-if [ "$rc" = 0 ] && [ "$mode" = late ]; then citus_distribute; fi
 applied=$(grep -c '^Applied: ' "$log" || true)
 report_distribution() {
   echo "distribution (citus_tables):"
@@ -237,16 +160,11 @@ report_distribution() {
                FROM citus_tables ORDER BY 1" | sed 's/^/  /'
   echo "on the coordinator only: $(citus_query "SELECT string_agg(c.oid::regclass::text, ' ' ORDER BY 1)
       $coordinator_only")"
-  if [ ${#dist_failures[@]} -gt 0 ]; then
-    echo "distribution calls that FAILED (${#dist_failures[@]}), in order:"
-    printf '  %s\n' "${dist_failures[@]}"
-  fi
 }
 if [ "$rc" = 0 ]; then
   report_distribution
-  echo "test-citus: all $applied migrations applied on Citus ($mode distribution) in $((SECONDS - mstart)) s" \
+  echo "test-citus: all $applied migrations applied on Citus in $((SECONDS - mstart)) s" \
     "($((SECONDS - start)) s with the cluster)"
-  [ ${#dist_failures[@]} -eq 0 ] || { echo "test-citus: FAILED: ${#dist_failures[@]} distribution calls failed"; exit 1; }
   if [ "${SKELDIR_CITUS_HOLD:-}" = 1 ]; then
     echo "holding the cluster: coordinator on 127.0.0.1:$(pg_port "$coord"), database $DB, passwords in $PGPASSFILE;" \
       "stop with a signal (kill $$)"
