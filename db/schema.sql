@@ -3013,7 +3013,9 @@ CREATE FUNCTION skeldir.attribution_days(orders text[], days date[], sessions te
     AS $$
 DECLARE
   tenant uuid := skeldir.current_tenant_id();
-  found date[];
+  found date[] := days;
+  part date[];
+  o text;
 BEGIN
   IF coalesce(cardinality(orders), 0) = 0 AND coalesce(cardinality(sessions), 0) = 0 THEN
     IF coalesce(cardinality(days), 0) = 0 THEN
@@ -3021,25 +3023,23 @@ BEGIN
     END IF;
     RETURN (SELECT array_agg(DISTINCT d ORDER BY d) FROM unnest(days) AS d WHERE d IS NOT NULL);
   END IF;
-  SELECT array_agg(DISTINCT x.day ORDER BY x.day) INTO found
-    FROM (SELECT d AS day FROM unnest(days) AS d
-          UNION ALL
-          SELECT (o.occurred_at AT TIME ZONE 'UTC')::date
-            FROM unnest(orders) AS q(order_id)
-           CROSS JOIN LATERAL (SELECT e.occurred_at FROM skeldir.attribution_events AS e
-                                WHERE e.tenant_id = tenant AND e.order_id = q.order_id
-                                  AND e.event_type = 'purchase' AND e.revenue_cents > 0
-                               OFFSET 0) AS o
-          UNION ALL
-          SELECT (p.occurred_at AT TIME ZONE 'UTC')::date
-            FROM unnest(sessions, touched_at) AS t(session_id, at)
-           CROSS JOIN LATERAL (SELECT e.occurred_at FROM skeldir.attribution_events AS e
-                                WHERE e.tenant_id = tenant AND e.session_id = t.session_id
-                                  AND e.occurred_at BETWEEN t.at AND t.at + interval '30 days'
-                                  AND e.event_type = 'purchase' AND e.revenue_cents > 0
-                               OFFSET 0) AS p) AS x
-   WHERE x.day IS NOT NULL;
-  RETURN found;
+  -- The purchases of each order, and those of each session in the 30 days
+  -- after its touch (a session or a time missing: none).
+  FOREACH o IN ARRAY coalesce(orders, '{}') LOOP
+    SELECT array_agg((e.occurred_at AT TIME ZONE 'UTC')::date) INTO part
+      FROM skeldir.attribution_events AS e
+     WHERE e.tenant_id = tenant AND e.order_id = o AND e.event_type = 'purchase' AND e.revenue_cents > 0;
+    found := found || part;
+  END LOOP;
+  FOR i IN 1 .. coalesce(cardinality(sessions), 0) LOOP
+    SELECT array_agg((e.occurred_at AT TIME ZONE 'UTC')::date) INTO part
+      FROM skeldir.attribution_events AS e
+     WHERE e.tenant_id = tenant AND e.session_id = sessions[i]
+       AND e.occurred_at BETWEEN touched_at[i] AND touched_at[i] + interval '30 days'
+       AND e.event_type = 'purchase' AND e.revenue_cents > 0;
+    found := found || part;
+  END LOOP;
+  RETURN (SELECT array_agg(DISTINCT d ORDER BY d) FROM unnest(found) AS d WHERE d IS NOT NULL);
 END
 $$;
 
@@ -3115,10 +3115,19 @@ COMMENT ON FUNCTION skeldir.book_money(vendor skeldir.vendor, d skeldir.delivery
 --
 
 CREATE FUNCTION skeldir.budget_recommendation(budget_optimization_id uuid) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  SELECT (
-  SELECT skeldir.jsonb_without_null_keys(jsonb_build_object(
+DECLARE
+  tenant uuid := skeldir.current_tenant_id();
+  b skeldir.budget_optimization_jobs;
+  s record;
+BEGIN
+  SELECT * INTO b FROM skeldir.budget_optimization_jobs AS x WHERE x.tenant_id = tenant AND x.id = budget_optimization_id;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  s := skeldir.llm_job_standing(b.status, b.error, b.job_id, b.tenant_id);
+  RETURN skeldir.jsonb_without_null_keys(jsonb_build_object(
            'job_id', b.id,
            'status', CASE s.status WHEN 'queued' THEN 'running' ELSE s.status END,
            'progress_percentage', s.progress_percentage,
@@ -3130,10 +3139,8 @@ CREATE FUNCTION skeldir.budget_recommendation(budget_optimization_id uuid) RETUR
            'metrics', CASE WHEN b.result IS NOT NULL THEN jsonb_build_object(
                         'deterministic_runtime_ms', floor(extract(epoch FROM b.finished_at - b.started_at) * 1000)::bigint,
                         'llm_cost_usd', b.result #> '{llm,cost_usd}') END,
-           'error', s.error))
-    FROM skeldir.budget_optimization_jobs AS b
-   CROSS JOIN LATERAL skeldir.llm_job_standing(b.status, b.error, b.job_id, b.tenant_id) AS s
-   WHERE b.tenant_id = (SELECT skeldir.current_tenant_id()) AND b.id = budget_optimization_id)
+           'error', s.error));
+END
 $$;
 
 ALTER FUNCTION skeldir.budget_recommendation(budget_optimization_id uuid) OWNER TO skeldir_owner;
@@ -3736,13 +3743,18 @@ COMMENT ON FUNCTION skeldir.distribute_on_citus() IS 'On Citus, distributes what
 --
 
 CREATE FUNCTION skeldir.end_sessions(user_id uuid, reason text) RETURNS integer
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-  WITH revoked AS (
-    UPDATE skeldir.refresh_tokens AS t SET revoked_at = now(), revoke_reason = end_sessions.reason
-     WHERE t.user_id = end_sessions.user_id AND t.revoked_at IS NULL AND t.rotated_at IS NULL
-    RETURNING 1)
-  SELECT count(*)::integer FROM revoked;
+DECLARE
+  tenant uuid := skeldir.current_tenant_id();
+  at timestamptz := now();
+  revoked integer;
+BEGIN
+  UPDATE skeldir.refresh_tokens AS t SET revoked_at = at, revoke_reason = end_sessions.reason
+   WHERE t.tenant_id = tenant AND t.user_id = end_sessions.user_id AND t.revoked_at IS NULL AND t.rotated_at IS NULL;
+  GET DIAGNOSTICS revoked = ROW_COUNT;
+  RETURN revoked;
+END
 $$;
 
 ALTER FUNCTION skeldir.end_sessions(user_id uuid, reason text) OWNER TO skeldir_owner;
@@ -3931,10 +3943,19 @@ ALTER FUNCTION skeldir.install_webhook_secret(vendor skeldir.vendor, secret text
 --
 
 CREATE FUNCTION skeldir.investigation_status(investigation_id uuid) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  SELECT (
-  SELECT skeldir.jsonb_without_null_keys(jsonb_build_object(
+DECLARE
+  tenant uuid := skeldir.current_tenant_id();
+  i skeldir.investigations;
+  s record;
+BEGIN
+  SELECT * INTO i FROM skeldir.investigations AS x WHERE x.tenant_id = tenant AND x.id = investigation_id;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  s := skeldir.llm_job_standing(i.status, i.error, i.job_id, i.tenant_id);
+  RETURN skeldir.jsonb_without_null_keys(jsonb_build_object(
            'investigation_id', i.id,
            'status', s.status,
            'progress_percentage', s.progress_percentage,
@@ -3945,10 +3966,8 @@ CREATE FUNCTION skeldir.investigation_status(investigation_id uuid) RETURNS json
            'findings', i.result -> 'findings',
            'synthesis', i.result -> 'synthesis',
            'cost_usd', i.result #> '{llm,cost_usd}',
-           'error', s.error))
-    FROM skeldir.investigations AS i
-   CROSS JOIN LATERAL skeldir.llm_job_standing(i.status, i.error, i.job_id, i.tenant_id) AS s
-   WHERE i.tenant_id = (SELECT skeldir.current_tenant_id()) AND i.id = investigation_id)
+           'error', s.error));
+END
 $$;
 
 ALTER FUNCTION skeldir.investigation_status(investigation_id uuid) OWNER TO skeldir_owner;
@@ -5350,11 +5369,18 @@ ALTER FUNCTION skeldir.llm_scope_to(scope jsonb) OWNER TO skeldir_owner;
 --
 
 CREATE FUNCTION skeldir.llm_tenant_model() RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  SELECT (SELECT coalesce(b.model, s.default_model)
-          FROM skeldir.llm_settings AS s
-          LEFT JOIN skeldir.llm_budget_caps AS b ON b.tenant_id = (SELECT skeldir.current_tenant_id()))
+DECLARE
+  tenant uuid := skeldir.current_tenant_id();
+  capped text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM skeldir.llm_settings) THEN
+    RETURN NULL;
+  END IF;
+  SELECT b.model INTO capped FROM skeldir.llm_budget_caps AS b WHERE b.tenant_id = tenant;
+  RETURN coalesce(capped, (SELECT s.default_model FROM skeldir.llm_settings AS s));
+END
 $$;
 
 ALTER FUNCTION skeldir.llm_tenant_model() OWNER TO skeldir_owner;
@@ -7041,19 +7067,31 @@ ALTER FUNCTION skeldir.reconciliation_run_failed(job skeldir.jobs, outcome text)
 --
 
 CREATE FUNCTION skeldir.record_dead_event(vendor skeldir.vendor, topic text, idempotency_header text, error_type text, error_message text, payload jsonb, pii_paths text[], body bytea, correlation_id uuid) RETURNS uuid
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
+-- (the arrival's columns are named as its parameters: the columns win)
+#variable_conflict use_column
+DECLARE
+  tenant uuid := skeldir.current_tenant_id();
+  at timestamptz := now();
+  kept_topic text := left(skeldir.redact_pii(topic), 255);
+  kept_header text := CASE WHEN NOT skeldir.pii_value(idempotency_header) THEN left(idempotency_header, 255) END;
+  kept_message text := left(skeldir.redact_pii(error_message), 1000);
+  digest bytea := sha256(body);
+  dead uuid;
+BEGIN
   INSERT INTO skeldir.dead_events AS x
     (tenant_id, vendor, topic, idempotency_header, error_type, error_message, payload, pii_paths,
      body_sha256, body_bytes, correlation_id)
   VALUES
-    (skeldir.current_tenant_id(), vendor, left(skeldir.redact_pii(topic), 255),
-     CASE WHEN NOT skeldir.pii_value(idempotency_header) THEN left(idempotency_header, 255) END, error_type,
-     left(skeldir.redact_pii(error_message), 1000), payload, coalesce(pii_paths, '{}'), sha256(body), length(body),
-     correlation_id)
+    (tenant, record_dead_event.vendor, kept_topic, kept_header, record_dead_event.error_type, kept_message,
+     record_dead_event.payload, coalesce(record_dead_event.pii_paths, '{}'), digest,
+     length(body), record_dead_event.correlation_id)
   ON CONFLICT (tenant_id, vendor, body_sha256) WHERE status IN ('pending', 'in_progress')
-  DO UPDATE SET occurrences = x.occurrences + 1, last_seen_at = now()
-  RETURNING x.id;
+  DO UPDATE SET occurrences = x.occurrences + 1, last_seen_at = at
+  RETURNING x.id INTO dead;
+  RETURN dead;
+END
 $$;
 
 ALTER FUNCTION skeldir.record_dead_event(vendor skeldir.vendor, topic text, idempotency_header text, error_type text, error_message text, payload jsonb, pii_paths text[], body bytea, correlation_id uuid) OWNER TO skeldir_owner;
@@ -8198,12 +8236,18 @@ COMMENT ON FUNCTION skeldir.try_take_turn(key text) IS 'Takes the turn of a key 
 --
 
 CREATE FUNCTION skeldir.unpin_paypal_certificate() RETURNS bigint
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-  WITH unpinned AS (
-    UPDATE skeldir.tenant_paypal_certificates AS c SET revoked_at = now() WHERE c.revoked_at IS NULL RETURNING 1
-  )
-  SELECT count(*) FROM unpinned;
+DECLARE
+  tenant uuid := skeldir.current_tenant_id();
+  at timestamptz := now();
+  unpinned bigint;
+BEGIN
+  UPDATE skeldir.tenant_paypal_certificates AS c SET revoked_at = at
+   WHERE c.tenant_id = tenant AND c.revoked_at IS NULL;
+  GET DIAGNOSTICS unpinned = ROW_COUNT;
+  RETURN unpinned;
+END
 $$;
 
 ALTER FUNCTION skeldir.unpin_paypal_certificate() OWNER TO skeldir_owner;
