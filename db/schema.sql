@@ -931,9 +931,9 @@ BEGIN
   PERFORM skeldir.enter_tenant(tenant_id);
   PERFORM skeldir.take_turns('users.email/' || normalized);
 
-  PERFORM set_config('app.presented_login_email', normalized, true);
+  PERFORM skeldir.set_local('app.presented_login_email', normalized, true);
   SELECT u.tenant_id INTO taken FROM skeldir.users AS u WHERE u.email = normalized LIMIT 1;
-  PERFORM set_config('app.presented_login_email', '', true);
+  PERFORM skeldir.set_local('app.presented_login_email', '', true);
   IF taken IS NOT NULL THEN
     RAISE EXCEPTION 'a user with email % already exists', normalized
       USING ERRCODE = 'unique_violation', COLUMN = 'email',
@@ -1579,7 +1579,7 @@ BEGIN
   VALUES (tenant, monthly_cap_micros, on_exceed::skeldir.llm_on_exceed, model)
   ON CONFLICT (tenant_id) DO UPDATE
      SET monthly_cap_micros = excluded.monthly_cap_micros, on_exceed = excluded.on_exceed,
-         model = excluded.model, updated_at = now()
+         model = excluded.model, updated_at = excluded.updated_at
   RETURNING * INTO saved;
   PERFORM skeldir.set_tenant_context('', true);
   RETURN to_jsonb(saved);
@@ -2257,9 +2257,9 @@ BEGIN
     RETURN jsonb_build_object('outcome', 'rate_limited', 'retry_after', wait);
   END IF;
 
-  PERFORM set_config('app.presented_login_email', normalized, true);
+  PERFORM skeldir.set_local('app.presented_login_email', normalized, true);
   SELECT u.* INTO found FROM skeldir.users AS u WHERE u.email = normalized ORDER BY u.created_at LIMIT 1;
-  PERFORM set_config('app.presented_login_email', '', true);
+  PERFORM skeldir.set_local('app.presented_login_email', '', true);
 
   -- A fixed salt of the same cost stands in for a missing user, so an
   -- unknown email takes as long as a wrong password.
@@ -2671,15 +2671,15 @@ BEGIN
     RAISE EXCEPTION 'refresh_token is required' USING ERRCODE = 'invalid_parameter_value', COLUMN = 'refresh_token';
   END IF;
 
-  PERFORM set_config('app.presented_refresh_token_hash', encode(digest, 'hex'), true);
+  PERFORM skeldir.set_local('app.presented_refresh_token_hash', encode(digest, 'hex'), true);
   SELECT t.tenant_id INTO tenant FROM skeldir.refresh_tokens AS t WHERE t.token_hash = digest;
-  PERFORM set_config('app.presented_refresh_token_hash', '', true);
+  PERFORM skeldir.set_local('app.presented_refresh_token_hash', '', true);
   IF tenant IS NULL THEN
     RETURN jsonb_build_object('outcome', 'invalid');
   END IF;
 
   PERFORM skeldir.set_tenant_context(tenant::text, true);
-  SELECT t.* INTO presented FROM skeldir.refresh_tokens AS t WHERE t.token_hash = digest FOR UPDATE;
+  SELECT t.* INTO presented FROM skeldir.refresh_tokens AS t WHERE t.tenant_id = tenant AND t.token_hash = digest FOR UPDATE;
   IF presented.revoked_at IS NOT NULL THEN
     RETURN jsonb_build_object('outcome', 'invalid');
   END IF;
@@ -3316,19 +3316,19 @@ BEGIN
     nestloop := current_setting('enable_nestloop');
     PERFORM set_config('enable_nestloop', 'off', true);
   END IF;
-  EXECUTE $check$
+  EXECUTE format($check$
     SELECT a.event_id, e.revenue_cents, sum(a.last_touch_cents) AS last_touch,
            sum(a.first_touch_cents) AS first_touch, sum(a.linear_cents) AS linear,
            sum(a.time_decay_cents) AS time_decay, sum(a.position_based_cents) AS position_based
-      FROM skeldir.attribution_credits AS a
-      JOIN skeldir.attribution_events AS e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
+      FROM %s AS a
+      JOIN %s AS e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
      WHERE (a.tenant_id, a.event_id) IN (SELECT c.tenant_id, c.event_id FROM changed AS c)
      GROUP BY a.tenant_id, a.event_id, e.revenue_cents
     HAVING NOT (sum(a.last_touch_cents) = e.revenue_cents AND sum(a.first_touch_cents) = e.revenue_cents
                 AND sum(a.linear_cents) = e.revenue_cents AND sum(a.time_decay_cents) = e.revenue_cents
                 AND sum(a.position_based_cents) = e.revenue_cents)
      LIMIT 1
-  $check$ INTO drift;
+  $check$, TG_RELID::regclass, skeldir.colocated_relation(TG_RELID, 'skeldir.attribution_events')) INTO drift;
   GET DIAGNOSTICS drifting = ROW_COUNT;
   IF nestloop IS NOT NULL THEN
     PERFORM set_config('enable_nestloop', nestloop, true);
@@ -3470,6 +3470,42 @@ END
 $_$;
 
 ALTER FUNCTION skeldir.clean_url(url text) OWNER TO skeldir_owner;
+
+--
+-- Name: colocated_relation(regclass, regclass); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.colocated_relation(fired regclass, logical regclass) RETURNS regclass
+    LANGUAGE plpgsql STABLE
+    AS $_$
+DECLARE
+  shard regclass;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+    RETURN logical;
+  END IF;
+  -- fired is a shard when Citus knows a shard of that number whose table's
+  -- name, with the number, is fired's; the co-located shard of logical is
+  -- the one that covers the same hash range.
+  SELECT format('%I.%I', n.nspname, c.relname || '_' || t.shardid)::regclass INTO shard
+    FROM pg_dist_shard AS f
+    JOIN pg_class AS fc ON fc.oid = f.logicalrelid
+    JOIN pg_dist_shard AS t ON t.logicalrelid = logical AND t.shardminvalue = f.shardminvalue
+    JOIN pg_class AS c ON c.oid = t.logicalrelid
+    JOIN pg_namespace AS n ON n.oid = c.relnamespace
+   WHERE f.shardid = substring((SELECT r.relname FROM pg_class AS r WHERE r.oid = fired) FROM '_([0-9]+)$')::bigint
+     AND fc.relname || '_' || f.shardid = (SELECT r.relname FROM pg_class AS r WHERE r.oid = fired);
+  RETURN coalesce(shard, logical);
+END
+$_$;
+
+ALTER FUNCTION skeldir.colocated_relation(fired regclass, logical regclass) OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION colocated_relation(fired regclass, logical regclass); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION skeldir.colocated_relation(fired regclass, logical regclass) IS 'The relation holding logical''s rows next to fired''s: logical itself, or on a Citus worker, where a trigger fired on a shard, logical''s shard co-located with it.';
 
 --
 -- Name: contains_pii(jsonb); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
@@ -3793,6 +3829,7 @@ DECLARE
   cached jsonb;
   call jsonb;
   content jsonb;
+  ttl interval;
 BEGIN
   IF tenant IS NULL THEN
     RAISE EXCEPTION 'an explanation needs a tenant context' USING ERRCODE = 'invalid_parameter_value';
@@ -3819,9 +3856,10 @@ BEGIN
     'explanation', call #> '{response,text}', 'citations', facts -> 'citations', 'confidence', facts -> 'confidence',
     'generated_at', call -> 'created_at', 'cost_usd', call -> 'cost_usd', 'model', call -> 'model',
     'decision', call -> 'decision', 'request_id', call -> 'request_id');
+  ttl := (SELECT s.explanation_ttl FROM skeldir.llm_settings AS s);
   INSERT INTO skeldir.explanation_cache AS c (tenant_id, cache_key, entity_type, entity_id, content, request_id, expires_at)
   VALUES (tenant, key, entity_type, entity_id, content, (call ->> 'request_id')::uuid,
-          now() + (SELECT s.explanation_ttl FROM skeldir.llm_settings AS s))
+          now() + ttl)
   ON CONFLICT (tenant_id, cache_key) DO UPDATE
      SET content = excluded.content, request_id = excluded.request_id, created_at = excluded.created_at,
          expires_at = excluded.expires_at;
@@ -3839,10 +3877,11 @@ CREATE FUNCTION skeldir.forget_attribution_marks() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  -- Every tenant's: a TRUNCATE empties the table for all of them. The
+  -- Every tenant's: a TRUNCATE empties the table for all of them (on a
+  -- Citus worker, the shard's tenants: each shard fires its own). The
   -- policy would hide other tenants' marks from a DELETE, so the table is
   -- emptied the same way.
-  TRUNCATE skeldir.attribution_marks;
+  EXECUTE format('TRUNCATE %s', skeldir.colocated_relation(TG_RELID, 'skeldir.attribution_marks'));
   RETURN NULL;
 END
 $$;
@@ -3855,7 +3894,7 @@ ALTER FUNCTION skeldir.forget_attribution_marks() OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.forget_attribution_recomputes() RETURNS trigger
     LANGUAGE plpgsql
-    AS $$
+    AS $_$
 DECLARE
   context uuid := skeldir.current_tenant_id();
   tenants uuid[];
@@ -3869,15 +3908,19 @@ BEGIN
   ELSE
     tenants := ARRAY(SELECT DISTINCT c.tenant_id FROM changed AS c);
   END IF;
-  PERFORM skeldir.take_turns(VARIADIC ARRAY(SELECT 'recompute_attribution/' || t FROM unnest(tenants) AS t ORDER BY t));
-  DELETE FROM skeldir.attribution_recomputes AS r WHERE r.tenant_id = ANY (tenants);
+  IF TG_RELID = 'skeldir.attribution_credits'::regclass THEN
+    PERFORM skeldir.take_turns(VARIADIC ARRAY(SELECT 'recompute_attribution/' || t FROM unnest(tenants) AS t ORDER BY t));
+  END IF;
+  EXECUTE format('DELETE FROM %s AS r WHERE r.tenant_id = ANY ($1)',
+                 skeldir.colocated_relation(TG_RELID, 'skeldir.attribution_recomputes')) USING tenants;
   IF tenants IS DISTINCT FROM ARRAY[context]
      OR coalesce(current_setting('skeldir.attribution_writer', true), '') IS DISTINCT FROM context::text THEN
-    DELETE FROM skeldir.attribution_marks AS m WHERE m.tenant_id = ANY (tenants);
+    EXECUTE format('DELETE FROM %s AS m WHERE m.tenant_id = ANY ($1)',
+                   skeldir.colocated_relation(TG_RELID, 'skeldir.attribution_marks')) USING tenants;
   END IF;
   RETURN NULL;
 END
-$$;
+$_$;
 
 ALTER FUNCTION skeldir.forget_attribution_recomputes() OWNER TO skeldir_owner;
 
@@ -4112,23 +4155,26 @@ ALTER FUNCTION skeldir.jsonb_without_null_keys(o jsonb) OWNER TO skeldir_owner;
 
 CREATE FUNCTION skeldir.llm_add_to_month() RETURNS trigger
     LANGUAGE plpgsql
-    AS $$
+    AS $_$
 BEGIN
-  INSERT INTO skeldir.llm_monthly_costs AS m
-    (tenant_id, month, calls, blocked_calls, fallback_calls, prompt_tokens, completion_tokens, cost_micros)
-  VALUES (NEW.tenant_id, NEW.month, 1, (NEW.decision = 'block')::int, (NEW.decision = 'fallback')::int,
-          NEW.prompt_tokens, NEW.completion_tokens, NEW.cost_micros)
-  ON CONFLICT (tenant_id, month) DO UPDATE
-     SET calls = m.calls + 1,
-         blocked_calls = m.blocked_calls + excluded.blocked_calls,
-         fallback_calls = m.fallback_calls + excluded.fallback_calls,
-         prompt_tokens = m.prompt_tokens + excluded.prompt_tokens,
-         completion_tokens = m.completion_tokens + excluded.completion_tokens,
-         cost_micros = m.cost_micros + excluded.cost_micros,
-         updated_at = now();
+  EXECUTE format($add$
+    INSERT INTO %s AS m
+      (tenant_id, month, calls, blocked_calls, fallback_calls, prompt_tokens, completion_tokens, cost_micros)
+    VALUES ($1, $2, 1, $3, $4, $5, $6, $7)
+    ON CONFLICT (tenant_id, month) DO UPDATE
+       SET calls = m.calls + 1,
+           blocked_calls = m.blocked_calls + excluded.blocked_calls,
+           fallback_calls = m.fallback_calls + excluded.fallback_calls,
+           prompt_tokens = m.prompt_tokens + excluded.prompt_tokens,
+           completion_tokens = m.completion_tokens + excluded.completion_tokens,
+           cost_micros = m.cost_micros + excluded.cost_micros,
+           updated_at = excluded.updated_at
+  $add$, skeldir.colocated_relation(TG_RELID, 'skeldir.llm_monthly_costs'))
+  USING NEW.tenant_id, NEW.month, (NEW.decision = 'block')::int, (NEW.decision = 'fallback')::int,
+        NEW.prompt_tokens, NEW.completion_tokens, NEW.cost_micros;
   RETURN NULL;
 END
-$$;
+$_$;
 
 ALTER FUNCTION skeldir.llm_add_to_month() OWNER TO skeldir_owner;
 
@@ -6382,7 +6428,7 @@ BEGIN
   ELSE
   -- The write is the recompute's own: it keeps the tenant's marks
   -- (skeldir.forget_attribution_recomputes).
-  PERFORM set_config('skeldir.attribution_writer', tenant::text, true);
+  EXECUTE format('SET LOCAL skeldir.attribution_writer = %L', tenant);
 
   WITH purchase AS MATERIALIZED (
     SELECT p.id, p.session_id, p.occurred_at, p.revenue_cents, p.currency, p.channel
@@ -6520,10 +6566,10 @@ BEGIN
   -- free to do otherwise: right after a recompute from scratch the
   -- credits' statistics may be those of the emptied table, one row, and
   -- it then read the tenant's whole index for a purchase's rows.) The
-  -- rows' ctids take the writes below straight to them, for the same
-  -- reason.
+  -- writes below reach the purchases to compute by their keys, for the
+  -- same reason.
   stored AS (
-    SELECT c.ctid AS row_ctid, c.event_id, c.channel, c.currency, c.occurred_at, c.last_touch_cents,
+    SELECT c.event_id, c.channel, c.currency, c.occurred_at, c.last_touch_cents,
            c.first_touch_cents, c.linear_cents, c.time_decay_cents, c.linear_ratio, c.time_decay_ratio,
            c.model_version, c.position_based_cents, c.position_based_ratio
       FROM skeldir.attribution_credits AS c
@@ -6533,7 +6579,7 @@ BEGIN
     SELECT c.*
       FROM unnest(affected) AS a(id)
      CROSS JOIN LATERAL (
-       SELECT c.ctid AS row_ctid, c.event_id, c.channel, c.currency, c.occurred_at, c.last_touch_cents,
+       SELECT c.event_id, c.channel, c.currency, c.occurred_at, c.last_touch_cents,
               c.first_touch_cents, c.linear_cents, c.time_decay_cents, c.linear_ratio, c.time_decay_ratio,
               c.model_version, c.position_based_cents, c.position_based_ratio
          FROM skeldir.attribution_credits AS c
@@ -6542,7 +6588,7 @@ BEGIN
   ),
   diff AS MATERIALIZED (
     SELECT coalesce(w.event_id, c.event_id) AS event_id, coalesce(w.channel, c.channel) AS channel,
-           w.event_id IS NOT NULL AS computed, c.event_id IS NOT NULL AS stored, c.row_ctid AS was_ctid,
+           w.event_id IS NOT NULL AS computed, c.event_id IS NOT NULL AS stored,
            w.currency, w.occurred_at, w.last_touch_cents, w.first_touch_cents, w.linear_cents, w.time_decay_cents,
            w.linear_ratio, w.time_decay_ratio, w.model_version, w.position_based_cents, w.position_based_ratio,
            c.currency AS was_currency, c.occurred_at AS was_occurred_at, c.last_touch_cents AS was_last_touch_cents,
@@ -6569,14 +6615,14 @@ BEGIN
            position_based_cents = d.position_based_cents, position_based_ratio = d.position_based_ratio
       FROM diff AS d
      WHERE d.computed AND d.stored AND c.tenant_id = tenant AND c.event_id = d.event_id AND c.channel = d.channel
-       AND (affected IS NULL OR c.ctid = ANY (ARRAY(SELECT x.was_ctid FROM diff AS x WHERE x.computed AND x.stored)))
+       AND (affected IS NULL OR c.event_id = ANY (affected))
     RETURNING d.*
   ),
   withdrawn AS (
     DELETE FROM skeldir.attribution_credits AS c
      USING diff AS d
      WHERE NOT d.computed AND c.tenant_id = tenant AND c.event_id = d.event_id AND c.channel = d.channel
-       AND (affected IS NULL OR c.ctid = ANY (ARRAY(SELECT x.was_ctid FROM diff AS x WHERE NOT x.computed)))
+       AND (affected IS NULL OR c.event_id = ANY (affected))
     RETURNING d.*
   ),
   added AS (
@@ -6607,7 +6653,7 @@ BEGIN
          + (SELECT count(*) FROM added)
     INTO changes
     FROM superseded;
-  PERFORM set_config('skeldir.attribution_writer', '', true);
+  SET LOCAL skeldir.attribution_writer = '';
   END IF;
 
   -- (after the write, which keeps the marks of the tenant's other windows)
@@ -6700,14 +6746,16 @@ DECLARE
   finished timestamptz;
   unmatched jsonb;
   r skeldir.reconciliation_runs;
+  written bigint;
+  newer skeldir.vendor[];
 BEGIN
-  SELECT * INTO r FROM skeldir.reconciliation_runs AS x WHERE x.id = reconcile.run_id FOR UPDATE;
+  SELECT * INTO r FROM skeldir.reconciliation_runs AS x WHERE x.tenant_id = tenant AND x.id = reconcile.run_id FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'no reconciliation run % for the tenant in context', coalesce(run_id::text, 'NULL')
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
 
-  DELETE FROM skeldir.reconciliation_results AS x WHERE x.run_id = r.id;
+  DELETE FROM skeldir.reconciliation_results AS x WHERE x.tenant_id = tenant AND x.run_id = r.id;
 
   WITH claim AS (
     SELECT DISTINCT ON (c.vendor, c.order_id) c.vendor AS shop_platform, c.order_id, c.currency, c.occurred_at
@@ -6776,7 +6824,9 @@ BEGIN
       FROM claim AS cl
       JOIN shop_net AS s ON s.shop_platform = cl.shop_platform AND s.order_id = cl.order_id
       LEFT JOIN processed AS pd ON pd.shop_platform = cl.shop_platform AND pd.order_id = cl.order_id
-  )
+  ),
+  -- (returning its rows: see the header)
+  result AS (
   INSERT INTO skeldir.reconciliation_results
     (tenant_id, run_id, shop_platform, order_id, processor_platform, ordered_at, currency,
      claimed_cents, captured_cents, outcome, discrepancy_bps)
@@ -6786,7 +6836,10 @@ BEGIN
               WHEN c.processor_platform IS NULL THEN 'ghost'
               ELSE 'discrepancy' END::skeldir.reconciliation_outcome,
          CASE WHEN c.claimed <> 0 THEN round((c.captured - c.claimed)::numeric * 10000 / abs(c.claimed))::bigint END
-    FROM compared AS c;
+    FROM compared AS c
+  RETURNING 1
+  )
+  SELECT count(*) INTO written FROM result;
 
   finished := clock_timestamp();
 
@@ -6802,11 +6855,20 @@ BEGIN
                               WHERE s.tenant_id = tenant AND s.order_id = p.order_id AND s.state = 'captured')
            GROUP BY p.vendor) AS u;
 
+  -- The platforms whose status a newer run of the tenant stands for keep
+  -- it: a rerun of an older run must not overwrite it. (Their rows are
+  -- locked first, as the conflict of the upsert below would lock them.)
+  PERFORM 1 FROM skeldir.reconciliation_platform_status AS s WHERE s.tenant_id = tenant FOR UPDATE;
+  SELECT coalesce(array_agg(s.platform), '{}') INTO newer
+    FROM skeldir.reconciliation_platform_status AS s
+    JOIN skeldir.reconciliation_runs AS n ON n.tenant_id = s.tenant_id AND n.id = s.last_run_id
+   WHERE s.tenant_id = tenant AND n.requested_at > r.requested_at;
+
   WITH mine AS (
     SELECT p.platform, x.*
       FROM skeldir.reconciliation_platforms AS p
       JOIN skeldir.reconciliation_results AS x
-        ON x.run_id = r.id
+        ON x.tenant_id = tenant AND x.run_id = r.id
        AND p.platform = CASE p.side WHEN 'shop' THEN x.shop_platform ELSE x.processor_platform END
   ),
   counted AS (
@@ -6825,7 +6887,8 @@ BEGIN
               FROM mine AS m WHERE m.outcome = 'verified'
              GROUP BY m.platform, m.currency) AS v
      GROUP BY v.platform
-  )
+  ),
+  status AS (
   INSERT INTO skeldir.reconciliation_platform_status AS s
     (tenant_id, platform, status, last_run_id, synced_run_id, orders_total, verified_count, ghost_count,
      discrepancy_count, unmatched_count, verified_revenue, last_synced_at, error, updated_at)
@@ -6842,19 +6905,19 @@ BEGIN
          ghost_count = excluded.ghost_count, discrepancy_count = excluded.discrepancy_count,
          unmatched_count = excluded.unmatched_count, verified_revenue = excluded.verified_revenue,
          last_synced_at = excluded.last_synced_at, error = NULL, updated_at = excluded.updated_at
-   -- A rerun of an older run must not overwrite what a newer run stands for.
-   WHERE NOT EXISTS (SELECT 1 FROM skeldir.reconciliation_runs AS newer
-                      WHERE newer.tenant_id = s.tenant_id AND newer.id = s.last_run_id
-                        AND newer.requested_at > r.requested_at);
+   WHERE s.platform <> ALL (newer)
+  RETURNING 1
+  )
+  SELECT count(*) INTO written FROM status;
 
   UPDATE skeldir.reconciliation_runs AS x
      SET status = 'completed', started_at = coalesce(x.started_at, began), finished_at = finished, error = NULL,
          (orders_total, verified_count, ghost_count, discrepancy_count) =
            (SELECT count(*), count(*) FILTER (WHERE y.outcome = 'verified'), count(*) FILTER (WHERE y.outcome = 'ghost'),
                    count(*) FILTER (WHERE y.outcome = 'discrepancy')
-              FROM skeldir.reconciliation_results AS y WHERE y.run_id = r.id),
+              FROM skeldir.reconciliation_results AS y WHERE y.tenant_id = tenant AND y.run_id = r.id),
          unmatched_count = (SELECT coalesce(sum(v::integer), 0) FROM jsonb_each_text(unmatched) AS e(k, v))
-   WHERE x.id = r.id
+   WHERE x.tenant_id = tenant AND x.id = r.id
   RETURNING * INTO r;
   RETURN r;
 END
@@ -7238,7 +7301,7 @@ BEGIN
     FROM jsonb_array_elements(checked) WITH ORDINALITY AS x(c, n)
    ORDER BY c ->> 'day', c ->> 'channel', c ->> 'currency', n DESC
   ON CONFLICT (tenant_id, day, channel, currency)
-  DO UPDATE SET amount_cents = excluded.amount_cents, updated_at = now();
+  DO UPDATE SET amount_cents = excluded.amount_cents, updated_at = excluded.updated_at;
   GET DIAGNOSTICS stored = ROW_COUNT;
   RETURN stored;
 END
@@ -7308,6 +7371,7 @@ DECLARE
   tenant uuid := skeldir.current_tenant_id();
   orders text[];
   written integer;
+  at timestamptz;
 BEGIN
   IF tenant IS NULL THEN
     RAISE EXCEPTION 'refresh_realtime_revenue needs a tenant context' USING ERRCODE = 'invalid_parameter_value';
@@ -7322,6 +7386,7 @@ BEGIN
 
   IF orders IS NOT NULL THEN
     -- What the marked orders added, out of the totals...
+    at := clock_timestamp();
     WITH gone AS (
       DELETE FROM skeldir.realtime_revenue_orders AS o
        WHERE o.tenant_id = tenant AND o.order_key = ANY (orders)
@@ -7331,7 +7396,7 @@ BEGIN
       (tenant_id, currency, captured_cents, refunded_cents, chargeback_cents, net_cents, captures, records,
        last_booked_at, refreshed_at)
     SELECT tenant, g.currency, -sum(g.captured_cents), -sum(g.refunded_cents), -sum(g.chargeback_cents),
-           -sum(g.net_cents), -sum(g.captures), -sum(g.records), '-infinity', clock_timestamp()
+           -sum(g.net_cents), -sum(g.captures), -sum(g.records), '-infinity', at
       FROM gone AS g
      GROUP BY g.currency
     ON CONFLICT (tenant_id, currency) DO UPDATE
@@ -7342,6 +7407,7 @@ BEGIN
            records = x.records + excluded.records;
 
     -- ...and what they add now, in.
+    at := clock_timestamp();
     WITH candidate AS (
       -- The rows that may count with the marked orders: theirs, and the
       -- refunds and chargebacks of their processor captures (each by its
@@ -7383,7 +7449,7 @@ BEGIN
       (tenant_id, currency, captured_cents, refunded_cents, chargeback_cents, net_cents, captures, records,
        last_booked_at, refreshed_at)
     SELECT tenant, k.currency, sum(k.captured_cents), sum(k.refunded_cents), sum(k.chargeback_cents),
-           sum(k.net_cents), sum(k.captures), sum(k.records), max(k.last_booked_at), clock_timestamp()
+           sum(k.net_cents), sum(k.captures), sum(k.records), max(k.last_booked_at), at
       FROM kept AS k
      GROUP BY k.currency
     ON CONFLICT (tenant_id, currency) DO UPDATE
@@ -7398,7 +7464,8 @@ BEGIN
   END IF;
 
   -- Every currency's numbers are as of now, changed or not.
-  UPDATE skeldir.realtime_revenue AS x SET refreshed_at = clock_timestamp() WHERE x.tenant_id = tenant;
+  at := clock_timestamp();
+  UPDATE skeldir.realtime_revenue AS x SET refreshed_at = at WHERE x.tenant_id = tenant;
   GET DIAGNOSTICS written = ROW_COUNT;
   RETURN written;
 END
@@ -7444,11 +7511,12 @@ CREATE FUNCTION skeldir.replay_dead_event(dead_event_id uuid) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 DECLARE
+  tenant uuid := skeldir.current_tenant_id();
   x skeldir.dead_events;
   r record;
   e record;
 BEGIN
-  SELECT * INTO x FROM skeldir.dead_events AS de WHERE de.id = dead_event_id FOR UPDATE;
+  SELECT * INTO x FROM skeldir.dead_events AS de WHERE de.tenant_id = tenant AND de.id = dead_event_id FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'dead event % does not exist for this tenant', dead_event_id USING ERRCODE = 'no_data_found';
   END IF;
@@ -7456,7 +7524,7 @@ BEGIN
     RETURN jsonb_build_object('dead_event_id', x.id, 'outcome', 'skipped', 'status', x.status);
   END IF;
   IF x.payload IS NULL THEN
-    UPDATE skeldir.dead_events AS de SET status = 'abandoned' WHERE de.id = x.id;
+    UPDATE skeldir.dead_events AS de SET status = 'abandoned' WHERE de.tenant_id = tenant AND de.id = x.id;
     RETURN jsonb_build_object('dead_event_id', x.id, 'outcome', 'abandoned',
                               'error', 'the body was not JSON and was not kept; the sender must deliver it again');
   END IF;
@@ -7466,7 +7534,7 @@ BEGIN
     UPDATE skeldir.dead_events AS de
        SET retry_count = de.retry_count + 1, error_type = r.error_type, error_message = r.error_message,
            next_retry_at = now() + least(interval '1 day', interval '1 minute' * 2 ^ de.retry_count)
-     WHERE de.id = x.id;
+     WHERE de.tenant_id = tenant AND de.id = x.id;
     RETURN jsonb_build_object('dead_event_id', x.id, 'outcome', 'failed', 'error_type', r.error_type,
                               'error', r.error_message, 'retry_count', x.retry_count + 1);
   END IF;
@@ -7476,7 +7544,7 @@ BEGIN
     PERFORM skeldir.request_realtime_revenue(x.tenant_id);
   END IF;
   PERFORM skeldir.request_attribution_recompute(x.tenant_id, day) FROM unnest(e.recompute_days) AS day ORDER BY day;
-  UPDATE skeldir.dead_events AS de SET status = 'resolved', resolved_event_id = e.event_id WHERE de.id = x.id;
+  UPDATE skeldir.dead_events AS de SET status = 'resolved', resolved_event_id = e.event_id WHERE de.tenant_id = tenant AND de.id = x.id;
   RETURN jsonb_build_object('dead_event_id', x.id, 'outcome', 'resolved', 'event_id', e.event_id,
                             'duplicate', e.duplicate);
 END
@@ -7628,7 +7696,7 @@ BEGIN
       INSERT INTO skeldir.reconciliation_platform_status AS s (tenant_id, platform, status, last_run_id)
       SELECT tenant, p.platform, 'pending', run FROM skeldir.reconciliation_platforms AS p
       ON CONFLICT (tenant_id, platform) DO UPDATE
-         SET status = 'pending', last_run_id = excluded.last_run_id, error = NULL, updated_at = now();
+         SET status = 'pending', last_run_id = excluded.last_run_id, error = NULL, updated_at = excluded.updated_at;
       RETURN run;
     END IF;
     -- Coalesced, unless a dispatcher claims the job this very moment: then
@@ -7683,11 +7751,11 @@ BEGIN
   IF coalesce(api_key, '') = '' THEN
     RETURN NULL;
   END IF;
-  PERFORM set_config('app.presented_key_hash', encode(digest, 'hex'), true);
+  PERFORM skeldir.set_local('app.presented_key_hash', encode(digest, 'hex'), true);
   SELECT k.tenant_id INTO found
     FROM skeldir.tenant_api_keys AS k
    WHERE k.key_hash = digest AND k.revoked_at IS NULL;
-  PERFORM set_config('app.presented_key_hash', '', true);
+  PERFORM skeldir.set_local('app.presented_key_hash', '', true);
   IF found IS NOT NULL THEN
     PERFORM skeldir.set_tenant_context(found::text, true);
   END IF;
@@ -7720,11 +7788,11 @@ BEGIN
   END IF;
   PERFORM skeldir.set_tenant_context('', true);
   digest := sha256(convert_to(token, 'UTF8'));
-  PERFORM set_config('app.presented_webhook_token_hash', encode(digest, 'hex'), true);
+  PERFORM skeldir.set_local('app.presented_webhook_token_hash', encode(digest, 'hex'), true);
   SELECT t.tenant_id INTO found
     FROM skeldir.tenant_webhook_tokens AS t
    WHERE t.token_hash = digest AND t.revoked_at IS NULL AND t.vendor = resolve_webhook_tenant.vendor;
-  PERFORM set_config('app.presented_webhook_token_hash', '', true);
+  PERFORM skeldir.set_local('app.presented_webhook_token_hash', '', true);
   IF found IS NOT NULL THEN
     PERFORM skeldir.set_tenant_context(found::text, true);
   END IF;
@@ -7739,6 +7807,32 @@ ALTER FUNCTION skeldir.resolve_webhook_tenant(vendor skeldir.vendor, headers jso
 --
 
 COMMENT ON FUNCTION skeldir.resolve_webhook_tenant(vendor skeldir.vendor, headers jsonb) IS 'Tenant named by a delivery''s URL token (for this vendor) or tenant key, or NULL; makes it the context.';
+
+--
+-- Name: rewrite_function(regprocedure, text, text, integer); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.rewrite_function(f regprocedure, old text, new text, expected integer) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  def text := pg_get_functiondef(f);
+  found integer := (length(def) - length(replace(def, old, ''))) / length(old);
+BEGIN
+  IF found <> expected THEN
+    RAISE EXCEPTION '% has % places "%", not %', f, found, old, expected;
+  END IF;
+  EXECUTE replace(def, old, new);
+END
+$$;
+
+ALTER FUNCTION skeldir.rewrite_function(f regprocedure, old text, new text, expected integer) OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION rewrite_function(f regprocedure, old text, new text, expected integer); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION skeldir.rewrite_function(f regprocedure, old text, new text, expected integer) IS 'For migrations: redefines f from its catalog definition with old replaced by new, failing unless old occurs exactly expected times.';
 
 --
 -- Name: rsa_sha256_valid(bytea, bytea, numeric, numeric); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
@@ -7824,6 +7918,33 @@ ALTER FUNCTION skeldir.scan_pii_at_rest() OWNER TO skeldir_owner;
 --
 
 COMMENT ON FUNCTION skeldir.scan_pii_at_rest() IS 'Per text/JSON column of every tenant table: the current tenant''s rows holding personal data, and what kind.';
+
+--
+-- Name: set_local(text, text, boolean); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.set_local(setting text, value text, for_the_transaction boolean) RETURNS text
+    LANGUAGE plpgsql
+    AS $_$
+BEGIN
+  IF for_the_transaction IS NOT TRUE THEN
+    RAISE EXCEPTION '% is set for the transaction only', setting USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF setting !~ '^app\.presented_[a-z_]+$' THEN
+    RAISE EXCEPTION '% is not a presented credential', setting USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  EXECUTE format('SET LOCAL %s = %L', setting, coalesce(value, ''));
+  RETURN coalesce(value, '');
+END
+$_$;
+
+ALTER FUNCTION skeldir.set_local(setting text, value text, for_the_transaction boolean) OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION set_local(setting text, value text, for_the_transaction boolean); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION skeldir.set_local(setting text, value text, for_the_transaction boolean) IS 'Sets an app.presented_* setting for the transaction (SET LOCAL, which Citus carries to the workers); returns it.';
 
 --
 -- Name: set_tenant_context(text, boolean); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
@@ -8333,9 +8454,10 @@ CREATE FUNCTION skeldir.user_by_email(email text) RETURNS skeldir.users
     LANGUAGE plpgsql
     AS $$
 DECLARE
+  tenant uuid := skeldir.current_tenant_id();
   match skeldir.users;
 BEGIN
-  SELECT * INTO match FROM skeldir.users AS u WHERE u.email = skeldir.normalize_email(user_by_email.email) FOR UPDATE;
+  SELECT * INTO match FROM skeldir.users AS u WHERE u.tenant_id = tenant AND u.email = skeldir.normalize_email(user_by_email.email) FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'no user % in this tenant', skeldir.normalize_email(email)
       USING ERRCODE = 'no_data_found', COLUMN = 'email';
@@ -12818,6 +12940,12 @@ REVOKE ALL ON FUNCTION skeldir.classify_channel(utm_source text, utm_medium text
 REVOKE ALL ON FUNCTION skeldir.clean_url(url text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION colocated_relation(fired regclass, logical regclass); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.colocated_relation(fired regclass, logical regclass) FROM PUBLIC;
+
+--
 -- Name: FUNCTION contains_pii(doc jsonb); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -13447,6 +13575,12 @@ REVOKE ALL ON FUNCTION skeldir.resolve_tenant(api_key text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION skeldir.resolve_webhook_tenant(vendor skeldir.vendor, headers jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION rewrite_function(f regprocedure, old text, new text, expected integer); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.rewrite_function(f regprocedure, old text, new text, expected integer) FROM PUBLIC;
+
+--
 -- Name: FUNCTION rsa_sha256_valid(message bytea, signature bytea, modulus numeric, exponent numeric); Type: ACL; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -13463,6 +13597,12 @@ REVOKE ALL ON FUNCTION skeldir.run_job_body(job_id bigint, body regproc, args js
 --
 
 REVOKE ALL ON FUNCTION skeldir.scan_pii_at_rest() FROM PUBLIC;
+
+--
+-- Name: FUNCTION set_local(setting text, value text, for_the_transaction boolean); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.set_local(setting text, value text, for_the_transaction boolean) FROM PUBLIC;
 
 --
 -- Name: FUNCTION set_tenant_context(tenant text, for_the_transaction boolean); Type: ACL; Schema: skeldir; Owner: skeldir_owner
