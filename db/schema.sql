@@ -3309,6 +3309,12 @@ DECLARE
   drifting bigint;
   nestloop text;
 BEGIN
+  -- A recompute's own write: it checks what it wrote when the write is done.
+  IF coalesce(current_setting('skeldir.attribution_writer', true), '') <> ''
+     AND current_setting('skeldir.attribution_writer', true) = skeldir.current_tenant_id()::text
+     AND NOT EXISTS (SELECT 1 FROM changed AS c WHERE c.tenant_id IS DISTINCT FROM skeldir.current_tenant_id()) THEN
+    RETURN NULL;
+  END IF;
   -- Many rows (a window recomputed from scratch): the tenant's credits and
   -- events are read once and hashed, not looked up row by row (the planner,
   -- which cannot know the tenant behind the policy, picks lookups).
@@ -3598,6 +3604,54 @@ CREATE FUNCTION skeldir.crc32_table() RETURNS bigint[]
 END;
 
 ALTER FUNCTION skeldir.crc32_table() OWNER TO skeldir_owner;
+
+--
+-- Name: credit_sums_hold(timestamp with time zone, timestamp with time zone, uuid[]); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.credit_sums_hold(window_start timestamp with time zone, window_end timestamp with time zone, purchases uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  tenant uuid := skeldir.current_tenant_id();
+  nestloop text := current_setting('enable_nestloop');
+  drift record;
+BEGIN
+  -- A whole window is read once and hashed (the credits' statistics may be
+  -- those of the table before the write, which make lookups look cheap).
+  IF purchases IS NULL THEN
+    PERFORM set_config('enable_nestloop', 'off', true);
+  END IF;
+  SELECT a.event_id, e.revenue_cents, sum(a.last_touch_cents) AS last_touch,
+         sum(a.first_touch_cents) AS first_touch, sum(a.linear_cents) AS linear,
+         sum(a.time_decay_cents) AS time_decay, sum(a.position_based_cents) AS position_based
+    INTO drift
+    FROM skeldir.attribution_credits AS a
+    JOIN skeldir.attribution_events AS e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
+   WHERE a.tenant_id = tenant AND a.occurred_at >= window_start AND a.occurred_at < window_end
+     AND (purchases IS NULL OR a.event_id = ANY (purchases))
+   GROUP BY a.event_id, e.revenue_cents
+  HAVING NOT (sum(a.last_touch_cents) = e.revenue_cents AND sum(a.first_touch_cents) = e.revenue_cents
+              AND sum(a.linear_cents) = e.revenue_cents AND sum(a.time_decay_cents) = e.revenue_cents
+              AND sum(a.position_based_cents) = e.revenue_cents)
+   LIMIT 1;
+  PERFORM set_config('enable_nestloop', nestloop, true);
+  IF drift.event_id IS NOT NULL THEN
+    RAISE EXCEPTION 'credits of event % sum to % (last touch), % (first touch), % (linear), % (time decay), % (position based), not its revenue %',
+      drift.event_id, drift.last_touch, drift.first_touch, drift.linear, drift.time_decay, drift.position_based,
+      drift.revenue_cents
+      USING ERRCODE = 'check_violation';
+  END IF;
+END
+$$;
+
+ALTER FUNCTION skeldir.credit_sums_hold(window_start timestamp with time zone, window_end timestamp with time zone, purchases uuid[]) OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION credit_sums_hold(window_start timestamp with time zone, window_end timestamp with time zone, purchases uuid[]); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION skeldir.credit_sums_hold(window_start timestamp with time zone, window_end timestamp with time zone, purchases uuid[]) IS 'Raises check_violation when a purchase of the tenant in context, dated in the window (or among purchases), has credits that do not sum exactly to its revenue under every model.';
 
 --
 -- Name: current_tenant_id(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
@@ -6654,6 +6708,10 @@ BEGIN
     INTO changes
     FROM superseded;
   SET LOCAL skeldir.attribution_writer = '';
+  -- (what the trigger left to it: 20261204081100)
+  IF changes > 0 THEN
+    PERFORM skeldir.credit_sums_hold(window_start, window_end, affected);
+  END IF;
   END IF;
 
   -- (after the write, which keeps the marks of the tenant's other windows)
@@ -12974,6 +13032,12 @@ REVOKE ALL ON FUNCTION skeldir.crc32(data bytea) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION skeldir.crc32_table() FROM PUBLIC;
+
+--
+-- Name: FUNCTION credit_sums_hold(window_start timestamp with time zone, window_end timestamp with time zone, purchases uuid[]); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.credit_sums_hold(window_start timestamp with time zone, window_end timestamp with time zone, purchases uuid[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION current_tenant_id(); Type: ACL; Schema: skeldir; Owner: skeldir_owner

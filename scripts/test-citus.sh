@@ -152,6 +152,13 @@ run_suites() {
 mstart=$SECONDS
 for f in "${migrations[@]}"; do ln -s "$(readlink -f "$f")" "$stage/"; done
 set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
+# The daemon's logins, as make test creates them (scripts/test.sh), but in
+# the Citus database, from which Citus copies them and their group roles'
+# grants to the workers: the suites act as them.
+if [ "$rc" = 0 ]; then
+  for r in api worker admin readonly; do citus_role "skeldird_$r" "LOGIN IN ROLE skeldir_$r"; done
+  citus_role "$PG_FEED_ROLE" "LOGIN REPLICATION"
+fi
 applied=$(grep -c '^Applied: ' "$log" || true)
 report_distribution() {
   echo "distribution (citus_tables):"

@@ -45,7 +45,7 @@ SELECT skeldir.to_base64url(convert_to('{"alg":"none","typ":"JWT"}', 'UTF8')) ||
 -- Every dashboard door takes the presented token first, and refuses a
 -- forged one before it reads anything: the walk calls each api function
 -- that has an access_token parameter with the forgery and NULL for the rest.
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT is_empty(format($$
   SELECT p.oid::regprocedure, pg_temp.refusal(format('SELECT * FROM %%s(%%s)', p.oid::regproc,
            (SELECT string_agg(CASE WHEN a.n = 1 THEN quote_literal(%L) ELSE 'NULL' END, ', ')
@@ -79,7 +79,7 @@ RESET ROLE;
 SELECT pg_temp.jwt(format('{"alg":"HS256","typ":"JWT","kid":"%s"}', :'kid_1'),
                    jsonb_set(:'claims_a'::jsonb, '{exp}', to_jsonb(extract(epoch FROM now())::bigint - 1)),
                    :'secret_1') AS expired_a \gset
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT is(pg_temp.refusal(format($$ SELECT api.verify_session(%L) $$, :'expired_a')),
   'PT401 the access token has expired; refresh it', 'an expired token is refused');
 
@@ -94,7 +94,7 @@ SELECT is(api.verify_session(:'access_a') ->> 'tenant_id', :'tenant_a', 'the use
 SELECT api.refresh_session(:'second_a'::jsonb ->> 'refresh_token', '30 days', '15 minutes') ->> 'outcome' AS reused \gset
 RESET ROLE;
 SELECT admin.set_user_enabled(:'tenant_a', 'owner@tenant-a.example', false) AS disabled \gset
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT is(pg_temp.refusal(format($$ SELECT * FROM api.revenue_export(%L, '2026-01-01', '2026-01-02') $$, :'access_a')),
   'PT401 the session has ended (logged out, or the user was disabled); log in again',
   'a disabled user''s token is refused at once, exports included');
@@ -102,25 +102,25 @@ RESET ROLE;
 SELECT admin.set_user_enabled(:'tenant_a', 'owner@tenant-a.example', true) AS enabled \gset
 
 -- Rotation: both keys verify until the old one is retired.
-SET LOCAL ROLE skeldir_admin;
+SET ROLE skeldir_admin;
 SELECT throws_ok(format($$ SELECT admin.retire_token_key(%L) $$, :'kid_1'), '55000', NULL,
   'the key that signs cannot be retired');
 SELECT admin.rotate_token_key() ->> 'kid' AS kid_2 \gset
 RESET ROLE;
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT api.login('owner@tenant-b.example', 'fixture-password-tenant-b', '192.0.2.20',
                  '30 days', '15 minutes', '15 minutes', 20, 10) ->> 'access_token' AS rotated_b \gset
 RESET ROLE;
 SELECT is(convert_from(skeldir.from_base64url(split_part(:'rotated_b', '.', 1)), 'UTF8')::jsonb ->> 'kid', :'kid_2',
   'after a rotation the new key signs');
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT is(ARRAY[api.verify_session(:'access_b') ->> 'tenant_id', api.verify_session(:'rotated_b') ->> 'tenant_id'],
           ARRAY[:'tenant_b', :'tenant_b'], 'both keys'' tokens verify');
 RESET ROLE;
-SET LOCAL ROLE skeldir_admin;
+SET ROLE skeldir_admin;
 SELECT admin.retire_token_key(:'kid_1') AS retired \gset
 RESET ROLE;
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT is(ARRAY[pg_temp.refusal(format($$ SELECT api.verify_session(%L) $$, :'access_b')),
                 api.verify_session(:'rotated_b') ->> 'tenant_id'],
           ARRAY['PT401 the access token is invalid', :'tenant_b'],

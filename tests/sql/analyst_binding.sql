@@ -40,7 +40,7 @@ SELECT cmp_ok((SELECT count(*) FROM pg_temp.visible_of(:'tenant_a')), '>=', 10::
 SELECT set_config('app.current_tenant_id', :'tenant_b', true);
 SELECT is_empty(format($$ SELECT * FROM pg_temp.visible_of(%L) WHERE n > 0 $$, :'tenant_b'),
   'naming another tenant in the session shows none of its rows, in any table');
-SET LOCAL ROLE skeldir_readonly;
+SET ROLE skeldir_readonly;
 SELECT is_empty(format($$ SELECT * FROM pg_temp.visible_of(%L) WHERE n > 0 $$, :'tenant_b'),
   'nor after SET ROLE: the binding follows the login');
 SELECT throws_ok($$ SELECT email FROM skeldir.users $$, '42501', NULL, 'an analyst cannot read users'' emails');

@@ -20,18 +20,18 @@ VALUES (:'tenant_a', 'stripe', 'pi_1', 'captured',   'ord_1', 10000, 'USD', 'aaa
        (:'tenant_a', 'stripe', 'pi_1', 'refunded',   'ord_1',  2500, 'USD', 'aaaaaaaa-0000-0000-0000-000000000001', '2026-03-03 10:00Z'),
        (:'tenant_a', 'stripe', 'pi_1', 'chargeback', 'ord_1',  3000, 'USD', 'aaaaaaaa-0000-0000-0000-000000000001', '2026-03-04 10:00Z'),
        (:'tenant_a', 'stripe', 'pi_2', 'captured',   'ord_2',   500, 'EUR', 'aaaaaaaa-0000-0000-0000-000000000002', '2026-03-02 11:00Z');
-SELECT set_config('app.current_tenant_id', :'tenant_a', true) AS context,
+SELECT skeldir.set_tenant_context(:'tenant_a', true) AS context,
        skeldir.recompute_attribution('2026-03-01', '2026-04-01') AS credits \gset
-SELECT set_config('app.current_tenant_id', '', true) AS context \gset
+SELECT skeldir.set_tenant_context('', true) AS context \gset
 
 SELECT bag_eq($$ SELECT c.relname::text FROM pg_class AS c WHERE c.relnamespace = 'analytics'::regnamespace AND c.relkind = 'm' $$,
               $$ SELECT name FROM skeldir.matviews $$,
               'the registry lists exactly the materialized views there are');
 SELECT is_empty($$ SELECT name FROM skeldir.matviews WHERE skeldir.refresh_matview(name) <> 'refreshed' $$,
                 'every view refreshes');
-SELECT set_config('app.current_tenant_id', t, true), skeldir.refresh_realtime_revenue()
+SELECT skeldir.set_tenant_context(t, true), skeldir.refresh_realtime_revenue()
   FROM unnest(ARRAY[:'tenant_a', :'tenant_b']) AS t;
-SELECT set_config('app.current_tenant_id', '', true) AS context \gset
+SELECT skeldir.set_tenant_context('', true) AS context \gset
 
 CREATE FUNCTION pg_temp.tenants_in(view_name text, a uuid, b uuid) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE n bigint;
@@ -56,7 +56,7 @@ SELECT results_eq(format($$ SELECT currency, captured_cents, net_cents FROM skel
                   $$ VALUES ('USD', 1999::bigint, 1999::bigint) $$,
                   'another tenant reads only its own revenue');
 
-SELECT set_config('app.current_tenant_id', :'tenant_a', true);
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
 SELECT is((SELECT max(last_booked_at) FROM skeldir.realtime_revenue_for(skeldir.current_tenant_id())),
           (SELECT max(recorded_at) FROM skeldir.revenue_ledger), 'its data is as fresh as the newest booking it saw');
 INSERT INTO skeldir.revenue_ledger (tenant_id, vendor, transaction_id, state, order_id, amount_cents, currency,
@@ -70,8 +70,8 @@ SELECT is((SELECT net_cents FROM skeldir.realtime_revenue_for(skeldir.current_te
 
 -- Each read is the tenant's own data, nothing more: the same figures
 -- computed from the tables under the tenant's row-level security.
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true);
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
 SELECT bag_eq($$ SELECT model, channel, currency, allocated_cents, purchases FROM skeldir.allocation_summary_for(skeldir.current_tenant_id()) $$,
               $$ SELECT model::text, channel, currency, sum(allocated_cents)::bigint, count(*)
                    FROM skeldir.attribution_allocations GROUP BY 1, 2, 3 $$,
@@ -91,7 +91,7 @@ RESET ROLE;
 SELECT is_empty($$ SELECT * FROM skeldir.realtime_revenue_for(NULL) $$, 'a read for no tenant returns nothing');
 SELECT throws_ok(format($$ SELECT * FROM skeldir.daily_revenue_for(%L, '2026-02-01', '2026-01-01') $$, :'tenant_a'), '22023', NULL,
                  'a date range that ends before it starts is refused');
-SET LOCAL ROLE skeldir_readonly;
+SET ROLE skeldir_readonly;
 SELECT throws_ok($$ SELECT * FROM analytics.mv_daily_revenue_summary $$, '42501', NULL,
                  'analysts cannot read the views, which hold every tenant');
 RESET ROLE;

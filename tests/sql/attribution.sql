@@ -5,6 +5,10 @@ SELECT plan(21);
 
 SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Attribution') AS created \gset
 \set purchases 60
+-- (Written as the owner in the tenant's context, as the product writes: on
+-- Citus a transaction touches a tenant's shards as one user.)
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant', true);
 \ir ../../scripts/sql/attribution_data.sql
 -- One purchase without a session: its own single touch.
 INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_id, vendor, topic, event_type,
@@ -12,8 +16,6 @@ INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_
 VALUES (:'tenant', 'lonely', gen_random_uuid(), 'stripe', 'charge.succeeded', 'purchase', 'ch_lonely', 1001, 'USD',
         'email', '2026-10-15', '{}');
 
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant', true);
 SELECT cmp_ok(skeldir.recompute_attribution('2026-09-01', '2026-12-01'), '>', 0::bigint, 'the first recompute writes rows');
 
 CREATE TEMP VIEW fingerprint AS
@@ -26,7 +28,7 @@ SELECT is_empty($$
   SELECT e.id, m.model, e.revenue_cents, sum(a.allocated_cents)
     FROM skeldir.attribution_events AS e
    CROSS JOIN unnest(enum_range(NULL::skeldir.attribution_model)) AS m(model)
-    LEFT JOIN skeldir.attribution_allocations AS a ON a.event_id = e.id AND a.model = m.model
+    LEFT JOIN skeldir.attribution_allocations AS a ON a.tenant_id = e.tenant_id AND a.event_id = e.id AND a.model = m.model
    WHERE e.event_type = 'purchase'
    GROUP BY e.id, m.model, e.revenue_cents
   HAVING coalesce(sum(a.allocated_cents), 0) <> e.revenue_cents
@@ -38,17 +40,17 @@ SELECT is_empty($$
 $$, 'last and first touch give everything to one channel');
 
 SELECT is((SELECT array_agg(DISTINCT a.channel) FROM skeldir.attribution_allocations AS a
-             JOIN skeldir.attribution_events AS e ON e.id = a.event_id WHERE e.external_id = 'ch_lonely'),
+             JOIN skeldir.attribution_events AS e ON e.tenant_id = a.tenant_id AND e.id = a.event_id WHERE e.external_id = 'ch_lonely'),
           ARRAY['email'], 'a purchase without a session is its own single touch');
 
 SELECT ok((SELECT bool_and(ratio > 0.33 AND ratio < 0.34) FROM skeldir.attribution_allocations AS a
-            JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+            JOIN skeldir.attribution_events AS e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
            WHERE a.model = 'linear' AND e.external_id = '1-0'),
           'linear splits three distinct-channel touches equally');
 
 SELECT ok((SELECT count(*) = 3 AND max(a.ratio) FILTER (WHERE a.channel = e.channel) = max(a.ratio)
              FROM skeldir.attribution_allocations AS a
-             JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+             JOIN skeldir.attribution_events AS e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
             WHERE a.model = 'time_decay' AND e.external_id = '1-0'),
           'time decay weighs the purchase''s own (latest) touch the most');
 
@@ -58,13 +60,13 @@ SELECT ok((SELECT count(*) = 3 AND max(a.ratio) FILTER (WHERE a.channel = e.chan
 -- then, remainders tied, to the lower code (facebook_paid before organic).
 SELECT is((SELECT array_agg(a.channel || ' ' || a.allocated_cents || ' ' || a.ratio ORDER BY a.channel)
              FROM skeldir.attribution_allocations AS a
-             JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+             JOIN skeldir.attribution_events AS e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
             WHERE a.model = 'position_based' AND e.external_id = '1-0'),
           ARRAY['email 1784 0.2000000000', 'facebook_paid 3568 0.4000000000', 'organic 3567 0.4000000000'],
           'position based gives 40 % to the first touch, 20 % to the middle and 40 % to the last');
 SELECT is((SELECT array_agg(a.channel || ' ' || a.allocated_cents || ' ' || a.ratio)
              FROM skeldir.attribution_allocations AS a
-             JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+             JOIN skeldir.attribution_events AS e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
             WHERE a.model = 'position_based' AND e.external_id = 'ch_lonely'),
           ARRAY['email 1001 1.0000000000'], 'position based gives a single touch everything');
 
@@ -72,8 +74,11 @@ SELECT skeldir.recompute_attribution('2026-09-01', '2026-12-01');
 SELECT skeldir.recompute_attribution('2026-09-01', '2026-12-01');
 SELECT is((SELECT h FROM fingerprint), :'first_hash', 'recomputing the window twice more changes nothing');
 
-SELECT throws_ok($$UPDATE skeldir.attribution_credits SET linear_cents = linear_cents + 1
-                    WHERE ctid = (SELECT min(ctid) FROM skeldir.attribution_credits WHERE linear_cents > 0)$$,
+SELECT throws_ok(format($$UPDATE skeldir.attribution_credits SET linear_cents = linear_cents + 1
+                    WHERE tenant_id = %1$L AND (event_id, channel) =
+                          (SELECT c.event_id, c.channel FROM skeldir.attribution_credits AS c
+                            WHERE c.tenant_id = %1$L AND c.linear_cents > 0 ORDER BY c.event_id, c.channel LIMIT 1)$$,
+                        :'tenant'),
                  '23514', NULL, 'a credit that breaks its purchase''s sum is refused');
 
 -- A recompute of a long window whose inputs did not change returns without
@@ -100,7 +105,7 @@ VALUES (:'tenant', 'late-touch', gen_random_uuid(), 'shopify', 'checkouts/update
 SELECT cmp_ok(skeldir.recompute_attribution('2026-10-02', '2026-11-01'), '>', 0::bigint,
               'a touch dated before the window, within 30 days of one of its purchases, makes it compute');
 SELECT is((SELECT a.first_touch_cents > 0 FROM skeldir.attribution_credits AS a
-             JOIN skeldir.attribution_events AS e ON e.id = a.event_id
+             JOIN skeldir.attribution_events AS e ON e.tenant_id = a.tenant_id AND e.id = a.event_id
             WHERE e.external_id = '1-0' AND a.channel = 'tiktok_paid'), true, 'and the touch is the first');
 -- A processor's charge without a session in the window, then the shop's
 -- order with a session months later: the order is the shop's now.
@@ -116,7 +121,7 @@ VALUES (:'tenant', 'far-order', gen_random_uuid(), 'shopify', 'orders/paid', 'pu
 SELECT is(skeldir.recompute_attribution('2026-09-01', '2026-12-01'), 1::bigint,
           'another event of one of its orders, dated months after the window, makes it compute');
 SELECT is((SELECT array_agg(h.change) FROM skeldir.attribution_credit_history AS h
-             JOIN skeldir.attribution_events AS e ON e.id = h.event_id WHERE e.external_id = 'far-charge'),
+             JOIN skeldir.attribution_events AS e ON e.tenant_id = h.tenant_id AND e.id = h.event_id WHERE e.external_id = 'far-charge'),
           ARRAY['withdrawn'], 'and the charge''s credit is withdrawn: the order is credited through the shop''s event');
 
 -- An order announced twice, the later-arriving event carrying the earlier
@@ -142,7 +147,7 @@ SELECT is(:'second_days'::date[], ARRAY['2026-10-19', '2026-10-20']::date[],
 SELECT skeldir.recompute_attribution('2026-10-20', '2026-10-21');
 SELECT skeldir.recompute_attribution('2026-10-19', '2026-10-20');
 SELECT results_eq($$ SELECT e.external_id, sum(c.last_touch_cents)::bigint FROM skeldir.attribution_credits AS c
-                       JOIN skeldir.attribution_events AS e ON e.id = c.event_id WHERE e.order_id = 'ord_twice'
+                       JOIN skeldir.attribution_events AS e ON e.tenant_id = c.tenant_id AND e.id = c.event_id WHERE e.order_id = 'ord_twice'
                       GROUP BY 1 $$,
                   $$ VALUES ('pi_twice', 5000::bigint) $$,
                   'the order is then credited once, under its earliest event');

@@ -17,8 +17,8 @@ SET LOCAL session_replication_role = replica;
 UPDATE skeldir.attribution_events SET arrived_xid = NULL WHERE tenant_id = :'tenant';
 RESET session_replication_role;
 
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant', true);
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant', true);
 -- 2026-10-16 holds purchases 15 and 45, each with three touches on three
 -- channels.
 SELECT cmp_ok(skeldir.recompute_attribution('2026-10-16', '2026-10-17'), '>', 0::bigint,
@@ -37,7 +37,7 @@ SELECT is(skeldir.recompute_attribution('2026-10-16', '2026-10-17'), 0::bigint,
 -- between two of its channels. The next recompute must not trust its mark.
 WITH two AS (
   SELECT c.event_id, c.channel FROM skeldir.attribution_credits AS c
-    JOIN skeldir.attribution_events AS e ON e.id = c.event_id
+    JOIN skeldir.attribution_events AS e ON e.tenant_id = c.tenant_id AND e.id = c.event_id
    WHERE e.external_id = '15-0' ORDER BY c.channel LIMIT 2
 )
 UPDATE skeldir.attribution_credits AS c
@@ -60,10 +60,10 @@ INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_
   external_id, order_id, session_id, revenue_cents, currency, channel, occurred_at, payload)
 VALUES (:'tenant', 'late-arrival', gen_random_uuid(), 'shopify', 'orders/create', 'purchase', 'late-0', 'late',
         'sess-late', 2500, 'USD', 'email', '2026-10-16 12:00', '{}');
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 SELECT skeldir.recompute_attribution('2026-10-16', '2026-10-17');
 SELECT is((SELECT sum(c.linear_cents) FROM skeldir.attribution_credits AS c
-             JOIN skeldir.attribution_events AS e ON e.id = c.event_id WHERE e.external_id = 'late-0'),
+             JOIN skeldir.attribution_events AS e ON e.tenant_id = c.tenant_id AND e.id = c.event_id WHERE e.external_id = 'late-0'),
           2500::numeric, 'a purchase that arrived after the mark is credited by the next recompute');
 
 RESET ROLE;

@@ -28,7 +28,7 @@ SELECT throws_ok(format($$SELECT admin.create_user(%L, 'long@example.com', %L)$$
   '22023', NULL, 'a password bcrypt would truncate is refused');
 
 -- Login, as the API role
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT is(api.login('ada@example.com', 'wrong password!', '198.51.100.1', '1 day', '15 minutes', '1 hour', 100, 100) ->> 'outcome',
   'invalid_credentials', 'a wrong password fails');
 SELECT is(api.login('nobody@example.com', 'correct horse battery', '198.51.100.1', '1 day', '15 minutes', '1 hour', 100, 100),
@@ -50,7 +50,7 @@ SELECT is_empty(format($$SELECT FROM skeldir.refresh_tokens AS t WHERE position(
   'the refresh token itself is stored nowhere');
 
 -- Login limits (a fresh address and email per case; the window is long)
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT api.login('ada@example.com', 'wrong password!', '203.0.113.5', '1 day', '15 minutes', '10 seconds', 100, 3)
   FROM generate_series(1, 3);
 SELECT api.login('ada@example.com', 'wrong password!', '203.0.113.5', '1 day', '15 minutes', '10 seconds', 100, 3) AS limited \gset
@@ -70,7 +70,7 @@ SELECT is_empty(format($$SELECT FROM skeldir.login_failures AS f
   'failed logins keep digests, not emails');
 
 -- Rotation and reuse
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT api.refresh_session(:'rt1', '1 day', '15 minutes') AS refreshed \gset
 SELECT :'refreshed'::jsonb ->> 'refresh_token' AS rt2 \gset
 SELECT is(:'refreshed'::jsonb ->> 'outcome', 'ok', 'a fresh refresh token is exchanged');
@@ -83,7 +83,7 @@ SELECT is((SELECT count(*) FILTER (WHERE revoked_at IS NULL) FROM skeldir.refres
             WHERE family_id = (SELECT family_id FROM skeldir.refresh_tokens
                                 WHERE token_hash = sha256(convert_to(:'rt1', 'UTF8')))),
   0::bigint, 'reuse revokes every token of the family');
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT is(api.refresh_session('skr_' || repeat('0', 64), '1 day', '15 minutes'), '{"outcome": "invalid"}'::jsonb,
   'an unknown refresh token is invalid');
 
@@ -105,7 +105,7 @@ SELECT is(api.verify_session(:'at_b') ->> 'tenant_id', :'tenant_b', 'a token ver
 RESET ROLE;
 
 -- Who sees credentials
-SET LOCAL ROLE skeldir_readonly;
+SET ROLE skeldir_readonly;
 SELECT throws_ok($$SELECT password_hash FROM skeldir.users$$, '42501', NULL,
   'the read-only role cannot read password hashes');
 SELECT throws_ok($$SELECT token_hash FROM skeldir.refresh_tokens$$, '42501', NULL,

@@ -45,8 +45,8 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION pg_temp.changes_not_refused() TO PUBLIC;
 
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true);
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
 SELECT is_empty($$ SELECT * FROM pg_temp.changes_not_refused() $$,
   'skeldir_owner may not update, delete, truncate, re-trigger or take the books');
 SELECT ok((SELECT bool_and(has_table_privilege(x.t, 'SELECT') AND has_table_privilege(x.t, 'INSERT')) FROM pg_temp.book AS x),
@@ -57,7 +57,7 @@ CREATE ROLE books_migrator LOGIN IN ROLE skeldir_owner;
 SET SESSION AUTHORIZATION books_migrator;
 SELECT is_empty($$ SELECT * FROM pg_temp.changes_not_refused() $$,
   'a migration login without superuser may not change the books either');
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 SELECT is_empty($$ SELECT * FROM pg_temp.changes_not_refused() $$,
   '... nor once it has become skeldir_owner');
 RESET ROLE;
@@ -76,12 +76,12 @@ VALUES (:'tenant_a', 'books-touch-1', gen_random_uuid(), 'shopify', 'checkouts/c
         'books-session', 0, 'USD', 'email', '2026-10-09 12:00Z', '{}'),
        (:'tenant_a', 'books-purchase', gen_random_uuid(), 'stripe', 'charge.succeeded', 'purchase', 'ch_books',
         'books-order', 'books-session', 1000, 'USD', 'email', '2026-10-10 12:00Z', '{}');
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true);
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
 SELECT skeldir.recompute_attribution('2026-10-10', '2026-10-11') AS first_recompute \gset
 SELECT skeldir.recompute_attribution('2026-10-10', '2026-10-11', 'nothing new', 41) AS second_recompute \gset
 SELECT is((SELECT count(*) FROM skeldir.attribution_credit_history AS h
-             JOIN skeldir.attribution_events AS e ON e.id = h.event_id WHERE e.idempotency_key = 'books-purchase'),
+             JOIN skeldir.attribution_events AS e ON e.tenant_id = h.tenant_id AND e.id = h.event_id WHERE e.idempotency_key = 'books-purchase'),
           0::bigint,
   'a first recompute and one that finds nothing new supersede nothing');
 
@@ -92,18 +92,18 @@ INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_
   external_id, order_id, session_id, revenue_cents, currency, channel, occurred_at, payload)
 VALUES (:'tenant_a', 'books-touch-2', gen_random_uuid(), 'shopify', 'checkouts/create', 'checkout', 'co_2', NULL,
         'books-session', 0, 'USD', 'google_search_paid', '2026-10-08 12:00Z', '{}');
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true);
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
 SELECT cmp_ok(skeldir.recompute_attribution('2026-10-10', '2026-10-11', 'a late touch', 42), '>', 0::bigint,
   'a late touch changes the purchase''s credits');
 SELECT results_eq($$
   SELECT h.channel, h.change, h.reason, h.job_id, h.linear_cents, h.first_touch_cents, h.model_version
-    FROM skeldir.attribution_credit_history AS h JOIN skeldir.attribution_events AS e ON e.id = h.event_id
+    FROM skeldir.attribution_credit_history AS h JOIN skeldir.attribution_events AS e ON e.tenant_id = h.tenant_id AND e.id = h.event_id
    WHERE e.idempotency_key = 'books-purchase'
 $$, $$ VALUES ('email', 'revised', 'a late touch', 42::bigint, 1000::bigint, 1000::bigint, 'v1') $$,
   'the previous credit is kept as it was, revised, with why and by which job');
 SELECT is((SELECT sum(c.linear_cents) FROM skeldir.attribution_credits AS c
-             JOIN skeldir.attribution_events AS e ON e.id = c.event_id WHERE e.idempotency_key = 'books-purchase'),
+             JOIN skeldir.attribution_events AS e ON e.tenant_id = c.tenant_id AND e.id = c.event_id WHERE e.idempotency_key = 'books-purchase'),
           1000::numeric, 'the new credits still sum exactly to the purchase');
 
 -- The shop's order for the same order id, with a session of its own: it is
@@ -113,12 +113,12 @@ INSERT INTO skeldir.attribution_events (tenant_id, idempotency_key, correlation_
   external_id, order_id, session_id, revenue_cents, currency, channel, occurred_at, payload)
 VALUES (:'tenant_a', 'books-order', gen_random_uuid(), 'shopify', 'orders/create', 'purchase', 'books-order',
         'books-order', 'books-other-session', 1000, 'USD', 'facebook_paid', '2026-10-10 12:00Z', '{}');
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true);
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
 SELECT skeldir.recompute_attribution('2026-10-10', '2026-10-11', 'the shop''s order arrived', 43) AS third \gset
 SELECT results_eq($$
   SELECT h.channel, h.change, h.job_id
-    FROM skeldir.attribution_credit_history AS h JOIN skeldir.attribution_events AS e ON e.id = h.event_id
+    FROM skeldir.attribution_credit_history AS h JOIN skeldir.attribution_events AS e ON e.tenant_id = h.tenant_id AND e.id = h.event_id
    WHERE e.idempotency_key = 'books-purchase' AND h.job_id = 43 ORDER BY h.channel
 $$, $$ VALUES ('email', 'withdrawn', 43::bigint), ('google_search_paid', 'withdrawn', 43::bigint) $$,
   'credits of a purchase no longer attributed are kept as withdrawn');
@@ -154,7 +154,7 @@ SELECT is(ARRAY(SELECT r || ': ' || array_to_string(pg_temp.turns_taken_by(r), '
                  WHERE cardinality(pg_temp.turns_taken_by(r)) > 0), '{}'::text[],
   'no runtime role can take the product''s turns');
 SELECT is((SELECT count(*) FROM skeldir.turns), 16384::bigint, 'the turns are a fixed set of stripes');
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 SELECT ok(skeldir.try_take_turn('refresh_matview/x') AND skeldir.try_take_turn('refresh_matview/x'),
   'a turn the transaction holds is its own to take again');
 RESET ROLE;

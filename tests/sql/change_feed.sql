@@ -22,7 +22,7 @@ SELECT is(worker.change_feed_mode() - 'mode' - 'slot',
   '{"feed": true, "reason": "wal_level is logical and the role may replicate", "wal_level": "logical", "publication": "skeldir_ingest"}'::jsonb,
   'with wal_level logical and a role that may replicate, the feed may run');
 SELECT matches(worker.change_feed_mode() ->> 'slot', '^skeldir_feed_[0-9a-f]{16}$', 'the slot is named after the database');
-SET LOCAL ROLE skeldird_worker;
+SET ROLE skeldird_worker;
 SELECT is(worker.change_feed_mode() ->> 'feed', 'true', 'the mode is read for the login role (the superuser here), not the definer');
 RESET ROLE;
 SELECT is(worker.change_feed_mode() ->> 'mode', 'fallback', 'a new database starts in fallback');

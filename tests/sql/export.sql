@@ -59,7 +59,7 @@ END $$;
 GRANT EXECUTE ON FUNCTION pg_temp.refusal(text) TO skeldir_api;
 
 -- Reads, as the API role makes them.
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 
 SELECT results_eq(
   format($$ SELECT ledger_id::text, day, order_id, vendor, transaction_id, state, currency, amount_minor, amount,

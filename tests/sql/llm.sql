@@ -27,8 +27,8 @@ SELECT e.tenant_id, e.vendor, e.external_id, s.state, e.order_id, e.revenue_cent
    AND (s.state = 'captured' OR e.external_id IN ('5-0', '35-0'));
 SELECT skeldir.recompute_attribution('2026-09-01', '2026-11-01') > 0 AS allocated \gset
 
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true) \gset
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true) \gset
 \set october '{"date_range": {"start_date": "2026-10-01", "end_date": "2026-10-31"}}'
 
 -- Generators: real values, cited.
@@ -162,7 +162,7 @@ SELECT throws_ok(format('SELECT skeldir.explain(%L, %L)', 'budget_recommendation
                  'an optimization still running has no recommendation to explain yet: not found, saying so');
 RESET ROLE;
 UPDATE skeldir.budget_optimization_jobs SET status = 'failed', error = 'injected failure' WHERE id = :'budget4';
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 SELECT throws_ok(format('SELECT skeldir.explain(%L, %L)', 'budget_recommendation', :'budget4'), 'P0002',
                  format('budget optimization %s failed (injected failure), so there is no recommendation to explain', :'budget4'),
                  'nor has a failed one, which says why');
@@ -192,8 +192,8 @@ RESET ROLE;
 INSERT INTO skeldir.revenue_ledger (tenant_id, vendor, transaction_id, state, order_id, amount_cents, currency, event_id, occurred_at)
 SELECT e.tenant_id, e.vendor, 'late-refund', 'refunded', e.order_id, 1000, 'USD', e.id, '2026-11-03 12:00Z'
   FROM skeldir.attribution_events AS e WHERE e.tenant_id = :'tenant_a' AND e.external_id = 'spike';
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true) \gset
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true) \gset
 SELECT skeldir.start_investigation('What happened to refunds in early November?',
                                    '{"date_range": {"start_date": "2026-11-01", "end_date": "2026-11-05"}}') AS inv5 \gset
 SELECT request_id AS inv5_request FROM skeldir.investigations WHERE id = :'inv5' \gset
@@ -251,7 +251,7 @@ END
 $$;
 CREATE TRIGGER test_fail_on_completion BEFORE UPDATE ON skeldir.investigations
   FOR EACH ROW WHEN (NEW.status = 'completed') EXECUTE FUNCTION skeldir.test_fail_on_completion();
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 SELECT skeldir.start_investigation('Which channel drove revenue in October?', :'october') AS inv3 \gset
 SELECT job_id AS inv3_job, request_id AS inv3_request FROM skeldir.investigations WHERE id = :'inv3' \gset
 SELECT count(*) AS claimed FROM worker.claim('llm', 100, 'w1') \gset
@@ -261,11 +261,11 @@ SELECT is(worker.fail(:'inv3_job', 'w1', 'P0001', 'injected'), 'retried', 'the f
 RESET ROLE;
 DROP TRIGGER test_fail_on_completion ON skeldir.investigations;
 UPDATE skeldir.jobs SET run_at = now() WHERE id = :'inv3_job';
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true) \gset
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true) \gset
 SELECT count(*) AS claimed FROM worker.claim('llm', 100, 'w2') \gset
 SELECT worker.execute(:'inv3_job', 'w2') \gset
-SELECT set_config('app.current_tenant_id', :'tenant_a', true) \gset
+SELECT skeldir.set_tenant_context(:'tenant_a', true) \gset
 SELECT is((SELECT jsonb_build_array(i.status, j.state, j.attempt, (SELECT count(*) FROM skeldir.llm_api_calls AS c WHERE c.request_id = i.request_id))
              FROM skeldir.investigations AS i JOIN skeldir.jobs AS j ON j.id = i.job_id WHERE i.id = :'inv3'),
           '["completed", "completed", 2, 1]'::jsonb,
@@ -276,21 +276,21 @@ SELECT is(skeldir.investigation_status(:'inv3') ->> 'status', 'complete', 'its s
 RESET ROLE;
 INSERT INTO skeldir.llm_models (model, provider, body, micros_per_1k_tokens, max_completion_tokens)
 VALUES ('test-priced-v1', 'test', 'skeldir.llm_deterministic_v1', 1000000, 1024);
-SELECT set_config('app.current_tenant_id', '', true) AS no_context \gset
-SET LOCAL ROLE skeldir_admin;
+SELECT skeldir.set_tenant_context('', true) AS no_context \gset
+SET ROLE skeldir_admin;
 SELECT is(admin.set_llm_budget_cap(:'tenant_a', 100000000, 'block', 'test-priced-v1') ->> 'monthly_cap_micros',
           '100000000', 'an operator sets an existing tenant''s cap');
 SELECT throws_ok($$ SELECT admin.set_llm_budget_cap('00000000-0000-0000-0000-0000000000ff', 1, 'block') $$, 'P0002', NULL,
                  'a cap for a tenant that does not exist is refused');
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true) \gset
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true) \gset
 SELECT skeldir.llm_call('investigation', '00000000-0000-0000-0000-00000000c001', '{"feature": "investigation", "facts": {"scope": {}, "totals": {}, "anomalies": [], "top_channels": []}}') AS priced \gset
 SELECT ok(:'priced'::jsonb ->> 'decision' = 'allow' AND (:'priced'::jsonb ->> 'cost_micros')::bigint > 0,
           'under its cap a tenant''s call goes to its priced model and costs something');
 RESET ROLE;
 SELECT admin.set_llm_budget_cap(:'tenant_a', (SELECT cost_micros + 1 FROM skeldir.llm_monthly_costs WHERE tenant_id = :'tenant_a'), 'block', 'test-priced-v1') \gset
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true) \gset
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true) \gset
 SELECT skeldir.start_investigation('Did refunds spike in October?', :'october') AS inv4 \gset
 SELECT request_id AS inv4_request FROM skeldir.investigations WHERE id = :'inv4' \gset
 SELECT worker.llm_investigation(jsonb_build_object('investigation_id', :'inv4', 'request_id', :'inv4_request'), 0) \gset
@@ -300,8 +300,8 @@ SELECT is((SELECT jsonb_build_array(i.status, i.error LIKE 'llm budget exceeded:
           '["failed", true]'::jsonb, 'and the investigation fails, saying why');
 RESET ROLE;
 SELECT admin.set_llm_budget_cap(:'tenant_a', (SELECT cost_micros + 1 FROM skeldir.llm_monthly_costs WHERE tenant_id = :'tenant_a'), 'fallback', 'test-priced-v1') \gset
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_a', true) \gset
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true) \gset
 SELECT skeldir.explain('channel_performance', 'tiktok_paid', :'october', '00000000-0000-0000-0000-00000000c002') AS fell_back \gset
 SELECT is((SELECT jsonb_build_array(c.decision, c.requested_model, c.model, c.cost_micros) FROM skeldir.llm_api_calls AS c WHERE c.request_id = '00000000-0000-0000-0000-00000000c002'),
           '["fallback", "test-priced-v1", "deterministic-v1", 0]'::jsonb,
@@ -323,8 +323,8 @@ SELECT ok((SELECT blocked_calls > 0 AND fallback_calls > 0 AND cost_micros > 0 F
           'the rollup checked covers blocked, fallback and paid calls');
 
 -- Tenant B never sees tenant A's rows.
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'tenant_b', true) \gset
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_b', true) \gset
 SELECT is((SELECT count(*) FROM skeldir.llm_api_calls WHERE tenant_id = :'tenant_a')
           + (SELECT count(*) FROM skeldir.investigations WHERE tenant_id = :'tenant_a')
           + (SELECT count(*) FROM skeldir.budget_optimization_jobs WHERE tenant_id = :'tenant_a')

@@ -69,7 +69,7 @@ ALTER TABLE skeldir.dead_events ENABLE TRIGGER reject_pii;
 SELECT results_eq(format($$ SELECT table_name, column_name, rows_with_pii FROM admin.scan_pii(%L) WHERE rows_with_pii > 0 $$, :'tenant_a'),
                   $$ VALUES ('skeldir.dead_events', 'error_message', 1::bigint) $$,
                   'admin.scan_pii reports an email planted in a text column, and nothing else');
-SELECT set_config('app.current_tenant_id', '', true);
+SELECT skeldir.set_tenant_context('', true);
 SELECT is((SELECT sum(rows_with_pii) FROM admin.scan_pii(:'tenant_b')), 0::numeric,
           'the other tenant is clean, its users'' login emails included');
 

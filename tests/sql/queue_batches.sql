@@ -29,7 +29,7 @@ SELECT 'test.sometimes', 'maintenance', jsonb_build_object('fail', i = 3), :'ten
 INSERT INTO skeldir.jobs (kind, queue, args, tenant_scope)
 SELECT 'test.sometimes', 'maintenance', '{"fail": false}', :'tenant_b'::uuid FROM generate_series(1, 2);
 
-SELECT set_config('app.current_tenant_id', 'before', true) AS context \gset
+SELECT skeldir.set_tenant_context('before', true) AS context \gset
 CREATE TEMP TABLE answers AS SELECT * FROM worker.work('maintenance', 50, 'batch-test');
 
 SELECT is((SELECT count(*) FROM answers WHERE outcome = 'completed'), 6::bigint,

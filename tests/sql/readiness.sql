@@ -6,7 +6,7 @@ SELECT is(api.readiness(),
   '{"status": "ok", "database": "ok", "rls": "ok", "tenant_guc": "ok", "change_feed": "fallback"}'::jsonb,
   'a migrated database is ready');
 
-SELECT set_config('app.current_tenant_id', 'f0e1d2c3-b4a5-4697-8899-aabbccddeeff', true);
+SELECT skeldir.set_tenant_context('f0e1d2c3-b4a5-4697-8899-aabbccddeeff', true);
 SELECT api.readiness();
 SELECT is(current_setting('app.current_tenant_id'), 'f0e1d2c3-b4a5-4697-8899-aabbccddeeff',
   'the check restores the caller''s tenant setting');

@@ -6,7 +6,7 @@ BEGIN;
 SELECT plan(14);
 
 SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Realtime') AS created \gset
-SELECT set_config('app.current_tenant_id', :'tenant', true) AS context \gset
+SELECT skeldir.set_tenant_context(:'tenant', true) AS context \gset
 INSERT INTO skeldir.attribution_events (tenant_id, id, idempotency_key, correlation_id, vendor, topic, event_type,
   external_id, revenue_cents, currency, channel, occurred_at, payload)
 VALUES (:'tenant', 'bbbbbbbb-0000-0000-0000-000000000001', 'rt-1', gen_random_uuid(), 'stripe', 'charge.succeeded',

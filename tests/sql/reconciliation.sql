@@ -65,10 +65,10 @@ SELECT is(ARRAY[(skeldir.read_stripe(t, '{"data": {"object": {"id": "ch_1", "obj
  WHERE (t.vendor, t.topic) = ('stripe', 'charge.succeeded') AND (p.vendor, p.topic) = ('paypal', 'PAYMENT.CAPTURE.COMPLETED');
 
 -- Bad requests.
-SELECT set_config('app.current_tenant_id', '', true);
+SELECT skeldir.set_tenant_context('', true);
 SELECT throws_ok($$SELECT skeldir.request_reconciliation('2026-03-01', '2026-04-01')$$, '22023', NULL,
                  'a request without a tenant in context is refused');
-SELECT set_config('app.current_tenant_id', :'tenant', true);
+SELECT skeldir.set_tenant_context(:'tenant', true);
 SELECT throws_ok($$SELECT skeldir.request_reconciliation('2026-04-01', '2026-03-01')$$, '22023', NULL,
                  'a window that ends before it starts is refused');
 
@@ -111,7 +111,7 @@ SELECT is((SELECT window_start FROM skeldir.reconciliation_runs WHERE id = :'run
 SELECT worker.execute(j.id, 'test') FROM skeldir.jobs AS j WHERE j.kind = 'reconciliation.run' AND j.state = 'running';
 
 -- What the run found.
-SELECT set_config('app.current_tenant_id', :'tenant', true);
+SELECT skeldir.set_tenant_context(:'tenant', true);
 SELECT results_eq($$
   SELECT order_id, shop_platform::text, processor_platform::text, claimed_cents, captured_cents, outcome::text, discrepancy_bps
     FROM skeldir.reconciliation_results ORDER BY order_id
@@ -238,7 +238,7 @@ UPDATE skeldir.jobs SET run_at = now() - interval '1 second', attempt = 3 WHERE 
 SELECT count(*) FROM worker.claim('attribution', 10, 'test');
 SELECT is(worker.fail((SELECT id FROM skeldir.jobs WHERE args ->> 'run_id' = :'failing'), 'test', 'XX000', 'still unreadable'),
           'dead_lettered', 'the last failure dead-letters the job');
-SELECT set_config('app.current_tenant_id', :'tenant', true);
+SELECT skeldir.set_tenant_context(:'tenant', true);
 SELECT ok((SELECT status = 'failed' AND error = 'still unreadable' AND finished_at IS NOT NULL
              FROM skeldir.reconciliation_runs WHERE id = :'failing'),
           'a run whose job is dead-lettered is failed, with the job''s last error');
@@ -260,22 +260,22 @@ SELECT is((SELECT count(*) FROM jsonb_array_elements(skeldir.reconciliation_plat
           3::bigint, 'and still lists that run''s discrepancies');
 
 -- Tenants apart, as the owner that definer functions run as.
-SET LOCAL ROLE skeldir_owner;
-SELECT set_config('app.current_tenant_id', :'other', true);
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'other', true);
 SELECT skeldir.request_reconciliation('2026-03-01', '2026-04-01') AS other_run \gset
 SELECT isnt(:'other_run'::uuid, :'failing'::uuid, 'requests of different tenants do not coalesce');
 SELECT worker.reconciliation_run(jsonb_build_object('run_id', :'other_run'), -1);
 SELECT results_eq($$ SELECT order_id, outcome::text FROM skeldir.reconciliation_results $$,
                   $$ VALUES ('S1', 'ghost') $$, 'a tenant sees only the results of its own orders');
-SELECT set_config('app.current_tenant_id', :'tenant', true);
+SELECT skeldir.set_tenant_context(:'tenant', true);
 SELECT is((SELECT count(*) FROM skeldir.reconciliation_results WHERE run_id = :'other_run'), 0::bigint,
           'another tenant''s results are invisible, even to the owner');
 SELECT is((SELECT count(*) FROM skeldir.reconciliation_platform_status WHERE last_run_id = :'other_run'), 0::bigint,
           'another tenant''s platform status is invisible');
-SELECT set_config('app.current_tenant_id', :'other', true);
+SELECT skeldir.set_tenant_context(:'other', true);
 SELECT throws_ok(format('SELECT skeldir.explain(%L, %L)', 'reconciliation_discrepancy', :'d1'), 'P0002', NULL,
                  'another tenant''s discrepancy does not exist for a tenant');
-SELECT set_config('app.current_tenant_id', :'tenant', true);
+SELECT skeldir.set_tenant_context(:'tenant', true);
 SELECT throws_ok(format($$SELECT worker.reconciliation_run(%L, -1)$$, jsonb_build_object('run_id', :'other_run')),
                  '22023', NULL, 'a tenant cannot run another tenant''s run');
 RESET ROLE;

@@ -18,7 +18,7 @@ $$, $$ VALUES ('data_retention', 'housekeeping.retention', interval '1 day', tru
   'retention and the PII scan are scheduled daily as leased (non-batchable) jobs');
 
 -- The tenant directory: only the owner, only in the system tenant's context.
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 SELECT set_config('app.current_tenant_id', :'tenant_a', true);
 SELECT is((SELECT array_agg(id) FROM skeldir.tenants), ARRAY[:'tenant_a'::uuid],
           'a tenant still sees only its own tenants row');
@@ -86,7 +86,7 @@ SELECT is((SELECT count(DISTINCT (tbl, tenant_id)) FROM before WHERE tag = 'go')
 -- A run capped at one batch of one row per rule and tenant leaves the rest
 -- to a follow-up job.
 UPDATE skeldir.retention_rules SET batch_size = 1 WHERE name = 'closed_dead_events';
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 SELECT worker.retention('{"max_batches": 1}', -7);
 RESET ROLE;
 SELECT results_eq($$ SELECT tenant_id, n FROM retained WHERE tbl = 'dead_events' AND tag = 'go' ORDER BY 1 $$,
@@ -108,7 +108,7 @@ SELECT is_empty($$ SELECT tbl, tenant_id, tag, n FROM before WHERE tag <> 'go'
                    EXCEPT SELECT tbl, tenant_id, tag, n FROM retained $$,
                 'retention kept open remediations, recent rows and the books (events, revenue ledger), in every tenant');
 
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 SELECT lives_ok($$ SELECT worker.retention('{}', 0) $$, 'running retention again succeeds');
 RESET ROLE;
 SELECT is_empty($$ SELECT tbl, tenant_id, tag, n FROM before WHERE tag <> 'go'
@@ -125,7 +125,7 @@ UPDATE skeldir.dead_events
 ALTER TABLE skeldir.dead_events ENABLE TRIGGER reject_pii;
 UPDATE skeldir.worker_failed_jobs SET args = '[{"ip": "192.0.2.7"}]'
  WHERE tenant_id = :'tenant_a' AND error_message = 'keep' AND status = 'pending';
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 CREATE TABLE skeldir.pii_probe (tenant_id uuid NOT NULL REFERENCES skeldir.tenants (id), doc json);
 SELECT skeldir.isolate_by_tenant('skeldir.pii_probe');
 RESET ROLE;
@@ -165,7 +165,7 @@ SELECT md5(string_agg(format('%s|%s|%s|%s|%s', tenant_id, table_name, column_nam
                       ORDER BY tenant_id, table_name, column_name)) AS scan_hash
   FROM skeldir.pii_scan_findings WHERE job_id = :scan_job \gset
 SELECT set_config('app.current_tenant_id', '', true);  -- admin.scan_pii entered tenant A
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 SELECT lives_ok(format($$ SELECT worker.pii_scan('{}', %s) $$, :scan_job), 'running the same scan again succeeds');
 RESET ROLE;
 SELECT is((SELECT md5(string_agg(format('%s|%s|%s|%s|%s', tenant_id, table_name, column_name, rows_with_pii, pii_keys), ','

@@ -26,12 +26,12 @@ SELECT throws_ok(format($$SELECT admin.rotate_webhook_secret(%L, 'stripe', 'shor
 SELECT is((SELECT (admin.rotate_api_key(:'tenant_b') ->> 'revoked_keys')::int), 0,
   'rotating a key keeps the old one by default');
 
-SET LOCAL ROLE skeldir_api;
+SET ROLE skeldir_api;
 SELECT throws_ok($$SELECT admin.create_tenant('intruder')$$, '42501', NULL,
   'the API role cannot call admin functions');
 RESET ROLE;
 
-SET LOCAL ROLE skeldir_readonly;
+SET ROLE skeldir_readonly;
 SELECT throws_ok($$SELECT secret FROM skeldir.tenant_webhook_secrets$$, '42501', NULL,
   'the read-only role cannot read webhook secrets');
 SELECT throws_ok($$SELECT key_hash FROM skeldir.tenant_api_keys$$, '42501', NULL,

@@ -37,21 +37,21 @@ SELECT is_empty(format($$
            WHERE x.tbl = o.tbl AND x.tenant IN (%L, %L) AND x.n > 0) < 2
 $$, :'tenant_a', :'tenant_b'), 'the fixture gives both tenants rows in every tenant table (otherwise these checks prove nothing)');
 
-SET LOCAL ROLE skeldir_owner;
+SET ROLE skeldir_owner;
 
-SELECT set_config('app.current_tenant_id', NULL, true);
+SELECT skeldir.set_tenant_context(NULL, true);
 SELECT is_empty($$ SELECT DISTINCT tbl FROM owned WHERE pg_temp.visible(tbl, key_column) > 0 $$,
   'with the tenant setting unset, every tenant table shows zero rows');
 
-SELECT set_config('app.current_tenant_id', '', true);
+SELECT skeldir.set_tenant_context('', true);
 SELECT is_empty($$ SELECT DISTINCT tbl FROM owned WHERE pg_temp.visible(tbl, key_column) > 0 $$,
   'with the tenant setting empty, every tenant table shows zero rows');
 
-SELECT set_config('app.current_tenant_id', 'not-a-uuid', true);
+SELECT skeldir.set_tenant_context('not-a-uuid', true);
 SELECT is_empty($$ SELECT DISTINCT tbl FROM owned WHERE pg_temp.visible(tbl, key_column) > 0 $$,
   'with a malformed tenant setting, every tenant table shows zero rows');
 
-SELECT set_config('app.current_tenant_id', :'tenant_a', true);
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
 SELECT is_empty($$
   SELECT tbl, n AS owned, pg_temp.visible(tbl, key_column) AS visible FROM owned
    WHERE tenant = current_setting('app.current_tenant_id')::uuid AND pg_temp.visible(tbl, key_column) <> n
