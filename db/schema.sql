@@ -1598,11 +1598,12 @@ CREATE FUNCTION admin.set_user_enabled(tenant_id uuid, email text, enabled boole
     AS $$
 DECLARE
   u skeldir.users;
+  disabled_now timestamptz := now();
 BEGIN
   PERFORM skeldir.enter_tenant(tenant_id);
   u := skeldir.user_by_email(email);
   UPDATE skeldir.users AS x
-     SET disabled_at = CASE WHEN enabled THEN NULL ELSE coalesce(x.disabled_at, now()) END
+     SET disabled_at = CASE WHEN enabled THEN NULL ELSE coalesce(x.disabled_at, disabled_now) END
    WHERE x.tenant_id = u.tenant_id AND x.id = u.id;
   RETURN jsonb_build_object('user_id', u.id, 'email', u.email, 'enabled', enabled,
                             'revoked_sessions', CASE WHEN enabled THEN 0
@@ -3529,6 +3530,54 @@ $_$;
 ALTER FUNCTION skeldir.contains_pii(doc jsonb) OWNER TO skeldir_owner;
 
 --
+-- Name: copy_function_grants_to_workers(); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.copy_function_grants_to_workers() RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  f record;
+  grantee text;
+  copied integer := 0;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+    RETURN 0;
+  END IF;
+  FOR f IN
+    SELECT p.oid::regprocedure AS routine, p.proacl, p.proowner
+      FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
+     WHERE n.nspname IN ('skeldir', 'api', 'worker', 'admin', 'analytics') AND p.proacl IS NOT NULL
+       AND EXISTS (SELECT 1 FROM pg_dist_object AS o WHERE o.classid = 'pg_proc'::regclass AND o.objid = p.oid)
+       -- (not those this transaction created or replaced: Citus carried
+       -- their statements as they ran, and a GRANT on them now deadlocks
+       -- with that connection)
+       AND age(p.xmin) > 0
+     ORDER BY p.oid
+  LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f.routine);
+    FOR grantee IN
+      SELECT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
+        FROM aclexplode(f.proacl) AS a LEFT JOIN pg_roles AS r ON r.oid = a.grantee
+       WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> f.proowner
+    LOOP
+      EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', f.routine, grantee);
+    END LOOP;
+    copied := copied + 1;
+  END LOOP;
+  RETURN copied;
+END
+$$;
+
+ALTER FUNCTION skeldir.copy_function_grants_to_workers() OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION copy_function_grants_to_workers(); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION skeldir.copy_function_grants_to_workers() IS 'On Citus, gives every function of the five schemas that Citus holds its coordinator privileges again, which Citus carries to the workers; returns how many. Nothing without the extension.';
+
+--
 -- Name: count_matview_refresh(text, text, double precision); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -3815,6 +3864,7 @@ BEGIN
   FOREACH key.def IN ARRAY dropped LOOP
     EXECUTE key.def;
   END LOOP;
+  PERFORM skeldir.copy_function_grants_to_workers();
 
   RETURN QUERY SELECT h.relation, h.placement FROM pg_temp.held AS h ORDER BY h.relation::oid;
 END
@@ -4250,10 +4300,11 @@ BEGIN
   END IF;
   SELECT coalesce(jsonb_object_agg(m.model, m.shares), '{}') INTO models
     FROM (SELECT a.model::text AS model,
-                 jsonb_agg(jsonb_build_object('channel', a.channel, 'amount', skeldir.major_units(a.allocated_cents, a.currency),
+                 jsonb_agg(jsonb_build_object('channel', a.channel, 'amount', round(a.allocated_cents / power(10::numeric, cur.exponent), cur.exponent),
                                               'ratio_pct', round(a.ratio * 100, 1))
                            ORDER BY a.allocated_cents DESC, a.channel) AS shares
             FROM skeldir.attribution_allocations AS a
+            LEFT JOIN skeldir.currencies AS cur ON cur.code = a.currency
            WHERE a.tenant_id = e.tenant_id AND a.event_id = e.id
            GROUP BY a.model) AS m;
   RETURN jsonb_build_object(
@@ -5209,9 +5260,9 @@ BEGIN
   IF status IN ('completed', 'failed') THEN
     RETURN false;
   END IF;
-  EXECUTE format('UPDATE %s AS r SET status = ''running'', started_at = coalesce(r.started_at, clock_timestamp())
+  EXECUTE format('UPDATE %s AS r SET status = ''running'', started_at = coalesce(r.started_at, $3)
                    WHERE r.tenant_id = $1 AND r.id = $2', job_table)
-    USING skeldir.current_tenant_id(), id;
+    USING skeldir.current_tenant_id(), id, clock_timestamp();
   RETURN true;
 END
 $_$;
@@ -5263,9 +5314,9 @@ BEGIN
   ELSE
     result := facts || jsonb_build_object('synthesis', call #> '{response,text}', 'llm', call - 'response' - 'created_at');
   END IF;
-  EXECUTE format('UPDATE %s AS r SET status = $3, result = $4, error = $5, finished_at = clock_timestamp()
+  EXECUTE format('UPDATE %s AS r SET status = $3, result = $4, error = $5, finished_at = $6
                    WHERE r.tenant_id = $1 AND r.id = $2', job_table)
-    USING skeldir.current_tenant_id(), id, status, result, error;
+    USING skeldir.current_tenant_id(), id, status, result, error, clock_timestamp();
 END
 $_$;
 
@@ -7140,14 +7191,17 @@ COMMENT ON FUNCTION skeldir.reconciliation_result_id(tenant_id uuid, run_id uuid
 --
 
 CREATE FUNCTION skeldir.reconciliation_rows(tenant uuid) RETURNS SETOF analytics.mv_reconciliation_status
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
+BEGIN
+  RETURN QUERY
   SELECT s.* FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant
   UNION ALL
   SELECT tenant, p.platform, p.side, p.display_name, 'pending'::skeldir.reconciliation_status, 0, 0, 0, 0, 0,
          '{}'::jsonb, NULL::timestamptz, NULL::text, NULL::uuid
     FROM skeldir.reconciliation_platforms AS p
    WHERE NOT EXISTS (SELECT 1 FROM analytics.mv_reconciliation_status AS s WHERE s.tenant_id = tenant);
+END
 $$;
 
 ALTER FUNCTION skeldir.reconciliation_rows(tenant uuid) OWNER TO skeldir_owner;
@@ -7162,6 +7216,7 @@ CREATE FUNCTION skeldir.reconciliation_run_failed(job skeldir.jobs, outcome text
 DECLARE
   run uuid;
   reason text := coalesce(job.last_error, 'the job failed');
+  finished timestamptz;
 BEGIN
   IF NOT coalesce(job.args ->> 'run_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false) THEN
     RETURN;
@@ -7169,15 +7224,16 @@ BEGIN
   run := (job.args ->> 'run_id')::uuid;
   IF outcome = 'retried' THEN
     UPDATE skeldir.reconciliation_runs AS x SET status = 'queued', error = reason
-     WHERE x.id = run AND x.status = 'queued';
+     WHERE x.tenant_id = job.tenant_scope AND x.id = run AND x.status = 'queued';
     RETURN;
   END IF;
+  finished := clock_timestamp();
   UPDATE skeldir.reconciliation_runs AS x
-     SET status = 'failed', finished_at = clock_timestamp(), error = reason
-   WHERE x.id = run AND x.status = 'queued';
+     SET status = 'failed', finished_at = finished, error = reason
+   WHERE x.tenant_id = job.tenant_scope AND x.id = run AND x.status = 'queued';
   UPDATE skeldir.reconciliation_platform_status AS s
      SET status = 'failed', error = reason, updated_at = now()
-   WHERE s.last_run_id = run;
+   WHERE s.tenant_id = job.tenant_scope AND s.last_run_id = run;
 END
 $_$;
 
@@ -13008,6 +13064,12 @@ REVOKE ALL ON FUNCTION skeldir.colocated_relation(fired regclass, logical regcla
 --
 
 REVOKE ALL ON FUNCTION skeldir.contains_pii(doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION copy_function_grants_to_workers(); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.copy_function_grants_to_workers() FROM PUBLIC;
 
 --
 -- Name: FUNCTION count_matview_refresh(view_name text, outcome text, seconds double precision); Type: ACL; Schema: skeldir; Owner: skeldir_owner

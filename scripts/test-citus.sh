@@ -118,35 +118,73 @@ coordinator_only="FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = 'skeldir' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
        AND NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = c.oid)"
 
+# The suites that do not pass on the cluster yet, each with what stops it.
+# They run like the others and their failures are listed, but do not fail
+# the run; one that passes fails it, so that it leaves this list.
+CITUS_PENDING=(
+  # A materialized view is refreshed as its owner, skeldir_analytics, which
+  # reads every tenant's shards; a suite's transaction has written them as
+  # skeldir_owner, and Citus refuses a second user on them (issue 16: rollup
+  # tables kept per tenant replace the views).
+  analytics.sql reconciliation.sql
+  # An analyst login (skeldir_readonly) reads a tenant's rows the fixture
+  # wrote as skeldir_owner in the same transaction; the suites also write
+  # rows past the PII trigger with ALTER TABLE ... DISABLE TRIGGER, which a
+  # distributed table refuses ('triggers are not supported on distributed
+  # tables'): to be rewritten as the other suites were.
+  analyst_binding.sql retention_pii_scan.sql personal_data.sql
+)
+
 # run_suites: the pgTAP suites (SKELDIR_CITUS_SUITES, default every
 # tests/sql/*.sql) on the coordinator, in the one database the cluster has
 # (make test gives each suite a clone of a template; a clone would hold the
 # coordinator's tables only). Each suite is one transaction it rolls back.
-# Prints each suite's verdict and fails if one fails. The suites' sessions
-# run with citus.propagate_set_commands = local, as the daemon's logins
-# must (README, Scaling out): a transaction's SET LOCAL commands, the tenant
-# context among them (skeldir.set_tenant_context), then reach the workers,
-# whose shards' row-level security reads it. (Not cluster-wide: the
-# migrations' own SET LOCAL commands must stay on the coordinator.)
+# The suites' sessions run with citus.propagate_set_commands = local, as
+# the daemon's logins must (README, Scaling out): a transaction's SET LOCAL
+# commands, the tenant context among them (skeldir.set_tenant_context), then
+# reach the workers, whose shards' row-level security reads it. (Not
+# cluster-wide: the migrations' own SET LOCAL commands must stay on the
+# coordinator.) Then the catalog suites (CITUS_CATALOG) on each worker's
+# database, which holds the shards and Citus's copies of the functions and
+# roles, with DDL propagation off for their temporary views (a worker
+# refuses to propagate DDL). Prints each verdict; fails if a suite fails
+# that is not pending, or a pending one passes.
+CITUS_CATALOG=(tests/sql/rls.sql tests/sql/privileges.sql tests/sql/security_definer.sql
+  tests/sql/runtime_role_probes.sql tests/sql/distributable.sql)
 run_suites() {
-  local f failed=()
+  local f n failed=() pending=() passed_pending=() ran=0
   citus_sql "CREATE EXTENSION IF NOT EXISTS pgtap" >/dev/null || die "pgtap cannot be created on the cluster"
-  for f in ${SKELDIR_CITUS_SUITES:-tests/sql/*.sql}; do
-    if PGHOST=127.0.0.1 PGPORT=$(pg_port "$coord") PGUSER=postgres PGDATABASE=$DB \
-        PGOPTIONS="-c citus.propagate_set_commands=local" \
+  # suite NODE OPTIONS FILE: runs FILE on NODE, prints its verdict, records it
+  suite() {
+    local node=$1 options=$2 f=$3 known=
+    [[ " ${CITUS_PENDING[*]} " == *" ${f#tests/sql/} "* ]] && [ "$node" = coordinator ] && known=1
+    ran=$((ran + 1))
+    if PGHOST=127.0.0.1 PGPORT=$(pg_port "$dir/$node") PGUSER=postgres PGDATABASE=$DB PGOPTIONS="$options" \
         pg_prove --failures "$f" > "$dir/suite.out" 2>&1; then
-      echo "suite $f: ok"
+      if [ -n "$known" ]; then echo "suite $f on $node: ok, but listed as pending"; passed_pending+=("$f")
+      else echo "suite $f on $node: ok"; fi
+    elif [ -n "$known" ]; then
+      echo "suite $f on $node: failed (pending: $(sed -n 's/^psql:[^ ]* ERROR: *//p; s/^not ok/not ok/p' "$dir/suite.out" | head -1 | cut -c1-120))"
+      pending+=("$f")
     else
-      echo "suite $f: FAILED"
+      echo "suite $f on $node: FAILED"
       sed 's/^/    /' "$dir/suite.out" | head -${SKELDIR_CITUS_SUITE_LINES:-15}
-      failed+=("$f")
+      failed+=("$f on $node")
     fi
+  }
+  for f in ${SKELDIR_CITUS_SUITES:-tests/sql/*.sql}; do
+    suite coordinator "-c citus.propagate_set_commands=local" "$f"
   done
-  if [ ${#failed[@]} -gt 0 ]; then
-    echo "test-citus: FAILED: ${#failed[@]} suites failed on the cluster: ${failed[*]}"
+  for n in worker1 worker2; do
+    for f in "${CITUS_CATALOG[@]}"; do suite "$n" "-c citus.enable_ddl_propagation=off" "$f"; done
+  done
+  echo "test-citus: $ran suite runs, ${#failed[@]} failed, ${#pending[@]} pending failed, ${#passed_pending[@]} pending passed"
+  if [ ${#failed[@]} -gt 0 ] || [ ${#passed_pending[@]} -gt 0 ]; then
+    [ ${#failed[@]} -eq 0 ] || echo "test-citus: FAILED: ${failed[*]}"
+    [ ${#passed_pending[@]} -eq 0 ] || echo "test-citus: FAILED: passing now, remove from CITUS_PENDING: ${passed_pending[*]}"
     return 1
   fi
-  echo "test-citus: every suite passed on the cluster"
+  echo "test-citus: every suite not pending passed on the cluster"
 }
 
 mstart=$SECONDS

@@ -8,7 +8,10 @@ SELECT plan(35);
 SELECT admin.create_user(:'tenant_a', '  Ada@Example.COM ', 'correct horse battery') AS ada \gset
 SELECT :'ada'::jsonb ->> 'user_id' AS ada_id \gset
 
--- Hashing
+-- Hashing (read as the owner in Ada's tenant: on Citus the rows were written
+-- as the owner in this transaction, and no other user may touch them)
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
 SELECT is((SELECT email FROM skeldir.users WHERE id = :'ada_id'), 'ada@example.com',
   'the email is stored trimmed and in lower case');
 SELECT matches((SELECT password_hash FROM skeldir.users WHERE id = :'ada_id'), '^\$2a\$10\$.{53}$',
@@ -18,6 +21,8 @@ SELECT is((SELECT extensions.crypt('correct horse battery', password_hash) = pas
   'the stored hash checks the password inside SQL');
 SELECT is_empty(format($$SELECT FROM skeldir.users AS u WHERE position(%L IN u::text) > 0$$, 'correct horse battery'),
   'the password itself is stored nowhere');
+SELECT skeldir.set_tenant_context('', true);
+RESET ROLE;
 SELECT throws_ok(format($$SELECT admin.create_user(%L, 'ADA@example.com', 'another password')$$, :'tenant_b'),
   '23505', NULL, 'an email taken in one tenant cannot be used in another (login names no tenant)');
 SELECT throws_ok(format($$SELECT admin.create_user(%L, 'not-an-address', 'long enough pw')$$, :'tenant_a'),
@@ -42,12 +47,16 @@ SELECT matches(:'rt1'::text, '^skr_[0-9a-f]{64}$', 'login returns a random refre
 SELECT throws_ok($$SELECT api.login('ada@example.com', '', '198.51.100.1', '1 day', '15 minutes', '1 hour', 100, 100)$$,
   '22023', 'password is required', 'an empty password is bad input, not a failed login');
 RESET ROLE;
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
 
 SELECT is((SELECT count(*) FROM skeldir.refresh_tokens WHERE token_hash = sha256(convert_to(:'rt1', 'UTF8'))),
   1::bigint, 'the refresh token is stored as its SHA-256 digest');
 SELECT is_empty(format($$SELECT FROM skeldir.refresh_tokens AS t WHERE position(%L IN t::text) > 0
                          OR position(%L IN t::text) > 0$$, :'rt1', substr(:'rt1', 5)),
   'the refresh token itself is stored nowhere');
+SELECT skeldir.set_tenant_context('', true);
+RESET ROLE;
 
 -- Login limits (a fresh address and email per case; the window is long)
 SET ROLE skeldir_api;
@@ -79,10 +88,14 @@ SELECT is(api.refresh_session(:'rt2', '1 day', '15 minutes') ->> 'outcome', 'ok'
 SELECT is(api.refresh_session(:'rt1', '1 day', '15 minutes') ->> 'outcome', 'reused',
   'the first token, already rotated, is refused as reused');
 RESET ROLE;
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
 SELECT is((SELECT count(*) FILTER (WHERE revoked_at IS NULL) FROM skeldir.refresh_tokens
             WHERE family_id = (SELECT family_id FROM skeldir.refresh_tokens
                                 WHERE token_hash = sha256(convert_to(:'rt1', 'UTF8')))),
   0::bigint, 'reuse revokes every token of the family');
+SELECT skeldir.set_tenant_context('', true);
+RESET ROLE;
 SET ROLE skeldir_api;
 SELECT is(api.refresh_session('skr_' || repeat('0', 64), '1 day', '15 minutes'), '{"outcome": "invalid"}'::jsonb,
   'an unknown refresh token is invalid');

@@ -11,7 +11,10 @@ SELECT plan(13);
 -- Tenant A: a dollar order refunded in part and charged back, a yen order,
 -- a Bahraini dinar order (three decimals), each from another channel, and
 -- bookings just outside the range on either side. Tenant B: a booking
--- inside the range.
+-- inside the range. Written as the product writes: as skeldir_owner, in each
+-- tenant's context.
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true) AS context \gset
 INSERT INTO skeldir.attribution_events (tenant_id, id, idempotency_key, correlation_id, vendor, topic, event_type,
   external_id, order_id, revenue_cents, currency, channel, occurred_at, payload)
 VALUES (:'tenant_a', 'eeeeeeee-0000-0000-0000-000000000001', 'ex-1', gen_random_uuid(), 'stripe', 'charge.succeeded',
@@ -23,9 +26,7 @@ VALUES (:'tenant_a', 'eeeeeeee-0000-0000-0000-000000000001', 'ex-1', gen_random_
        (:'tenant_a', 'eeeeeeee-0000-0000-0000-000000000004', 'ex-4', gen_random_uuid(), 'stripe', 'charge.succeeded',
         'purchase', 'ch_4', 'ord_4', 100, 'USD', 'email', '2026-02-28 23:59:59.999Z', '{}'),
        (:'tenant_a', 'eeeeeeee-0000-0000-0000-000000000005', 'ex-5', gen_random_uuid(), 'stripe', 'charge.succeeded',
-        'purchase', 'ch_5', 'ord_5', 100, 'USD', 'email', '2026-03-04 00:00Z', '{}'),
-       (:'tenant_b', 'eeeeeeee-0000-0000-0000-0000000000b1', 'ex-b1', gen_random_uuid(), 'stripe', 'charge.succeeded',
-        'purchase', 'ch_b1', 'ord_b1', 777, 'USD', 'email', '2026-03-02 09:00Z', '{}');
+        'purchase', 'ch_5', 'ord_5', 100, 'USD', 'email', '2026-03-04 00:00Z', '{}');
 INSERT INTO skeldir.revenue_ledger (tenant_id, id, vendor, transaction_id, state, order_id, amount_cents, currency,
   event_id, occurred_at)
 VALUES (:'tenant_a', '11111111-0000-0000-0000-000000000001', 'stripe', 'pi_1', 'captured', 'ord_1', 12999, 'USD',
@@ -42,9 +43,18 @@ VALUES (:'tenant_a', '11111111-0000-0000-0000-000000000001', 'stripe', 'pi_1', '
        (:'tenant_a', '11111111-0000-0000-0000-000000000006', 'stripe', 'pi_4', 'captured', 'ord_4', 100, 'USD',
         'eeeeeeee-0000-0000-0000-000000000004', '2026-02-28 23:59:59.999Z'),
        (:'tenant_a', '11111111-0000-0000-0000-000000000007', 'stripe', 'pi_5', 'captured', 'ord_5', 100, 'USD',
-        'eeeeeeee-0000-0000-0000-000000000005', '2026-03-04 00:00Z'),
-       (:'tenant_b', '11111111-0000-0000-0000-0000000000b1', 'stripe', 'pi_b1', 'captured', 'ord_b1', 777, 'USD',
+        'eeeeeeee-0000-0000-0000-000000000005', '2026-03-04 00:00Z');
+SELECT skeldir.set_tenant_context(:'tenant_b', true) AS context \gset
+INSERT INTO skeldir.attribution_events (tenant_id, id, idempotency_key, correlation_id, vendor, topic, event_type,
+  external_id, order_id, revenue_cents, currency, channel, occurred_at, payload)
+VALUES (:'tenant_b', 'eeeeeeee-0000-0000-0000-0000000000b1', 'ex-b1', gen_random_uuid(), 'stripe', 'charge.succeeded',
+        'purchase', 'ch_b1', 'ord_b1', 777, 'USD', 'email', '2026-03-02 09:00Z', '{}');
+INSERT INTO skeldir.revenue_ledger (tenant_id, id, vendor, transaction_id, state, order_id, amount_cents, currency,
+  event_id, occurred_at)
+VALUES (:'tenant_b', '11111111-0000-0000-0000-0000000000b1', 'stripe', 'pi_b1', 'captured', 'ord_b1', 777, 'USD',
         'eeeeeeee-0000-0000-0000-0000000000b1', '2026-03-02 09:00Z');
+SELECT skeldir.set_tenant_context('', true) AS context \gset
+RESET ROLE;
 
 -- The SQLSTATE and column of the error a statement raises, or 'no error'.
 CREATE FUNCTION pg_temp.refusal(statement text) RETURNS text LANGUAGE plpgsql AS $$

@@ -10,7 +10,16 @@ SELECT plan(9);
 SELECT modulus AS n, exponent AS e FROM skeldir.certificate_rsa_key(:'paypal_certificate') \gset
 SELECT is(:'e'::numeric, 65537::numeric, 'the pinned certificate''s public exponent is read from its DER');
 SELECT is(length(:'n'), 617, 'and its 2048-bit modulus');
-SELECT is((SELECT count(*) FROM skeldir.tenant_paypal_certificates WHERE rsa_modulus = :'n'::numeric), 2::bigint,
+-- Counted as the owner in each tenant's context: on Citus the fixture pinned
+-- them as the owner in this transaction, and no other user may read them.
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true);
+SELECT count(*) AS pinned_a FROM skeldir.tenant_paypal_certificates WHERE rsa_modulus = :'n'::numeric \gset
+SELECT skeldir.set_tenant_context(:'tenant_b', true);
+SELECT count(*) AS pinned_b FROM skeldir.tenant_paypal_certificates WHERE rsa_modulus = :'n'::numeric \gset
+SELECT skeldir.set_tenant_context('', true);
+RESET ROLE;
+SELECT is(:'pinned_a'::bigint + :'pinned_b'::bigint, 2::bigint,
   'pinning stores the key with the certificate');
 SELECT ok(skeldir.rsa_sha256_valid(convert_to('id1|2026-12-03T00:00:00Z|WH-1|12345', 'UTF8'),
                                    decode('bI2X3JmilbAnihIMdDs0WseCkeR63RlEGjyA2sODjKjYiXkGrtQ3i0eCfas0cRfySqbE1ZsNF/b5e3Pk87SCKkDPACQQ8iV8NJRGWLztAr4JMtAqariMlbvrwOHT8ZSl0jFH/VL2+J4GZ0SuZqt4Aipmdw5H3oVWoy7wF7JooBZz7jRM4U4CA87YNDbAOY5AOKDOHwjrfNUzJinSp5zmrQwPDr40Xk2D+UcVKMZ2EF4FcH6YD/VJpzRuUOQ0FPPX3JVmcQAdqU9YRN1BKL03h7Li0U6BfawSTYX9yQLxfoxHpCosG5/J4XlbKoAJ9EG5bUaMmpnB6j2Ee9hMotVTNw==', 'base64'), :'n', :'e'),

@@ -6,6 +6,9 @@ BEGIN;
 SELECT plan(14);
 
 SELECT created ->> 'tenant_id' AS tenant FROM admin.create_tenant('Realtime') AS created \gset
+-- As the owner in the tenant's context, as the product writes (on Citus one
+-- transaction touches a tenant's shards as one user only).
+SET ROLE skeldir_owner;
 SELECT skeldir.set_tenant_context(:'tenant', true) AS context \gset
 INSERT INTO skeldir.attribution_events (tenant_id, id, idempotency_key, correlation_id, vendor, topic, event_type,
   external_id, revenue_cents, currency, channel, occurred_at, payload)
@@ -13,14 +16,25 @@ VALUES (:'tenant', 'bbbbbbbb-0000-0000-0000-000000000001', 'rt-1', gen_random_uu
         'purchase', 'ch_rt', 0, 'USD', 'direct', '2026-03-02 10:00Z', '{}');
 
 -- Books rows (vendor, transaction, state, order, cents, currency[, reversed])
--- under the one event.
-CREATE FUNCTION pg_temp.book(rows text[][]) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO skeldir.revenue_ledger (tenant_id, vendor, transaction_id, state, order_id, amount_cents, currency,
-    event_id, occurred_at, reverses_transaction_id)
-  SELECT skeldir.current_tenant_id(), r[1]::skeldir.vendor, r[2], r[3]::skeldir.ledger_state, r[4], r[5]::bigint, r[6],
-         'bbbbbbbb-0000-0000-0000-000000000001', '2026-03-02 12:00Z', nullif(r[7], '')
-    FROM (SELECT rows[i:i][1:7] AS m FROM generate_subscripts(rows, 1) AS i) AS x,
-         LATERAL (SELECT ARRAY(SELECT unnest(x.m))) AS y(r);
+-- under the one event, in one statement. (PL/pgSQL, and the rows returned:
+-- Citus runs neither a SQL function's parameterized statements on
+-- distributed tables nor, under forced row-level security, an INSERT ...
+-- SELECT of rows from no tenant table unless they are returned.)
+CREATE FUNCTION pg_temp.book(rows text[][]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  booked bigint;
+BEGIN
+  WITH written AS (
+    INSERT INTO skeldir.revenue_ledger (tenant_id, vendor, transaction_id, state, order_id, amount_cents, currency,
+      event_id, occurred_at, reverses_transaction_id)
+    SELECT skeldir.current_tenant_id(), r[1]::skeldir.vendor, r[2], r[3]::skeldir.ledger_state, r[4], r[5]::bigint, r[6],
+           'bbbbbbbb-0000-0000-0000-000000000001', '2026-03-02 12:00Z', nullif(r[7], '')
+      FROM (SELECT rows[i:i][1:7] AS m FROM generate_subscripts(rows, 1) AS i) AS x,
+           LATERAL (SELECT ARRAY(SELECT unnest(x.m))) AS y(r)
+    RETURNING 1
+  )
+  SELECT count(*) INTO booked FROM written;
+END
 $$;
 -- The totals a full pass over the revenue of record gives, and those kept.
 CREATE FUNCTION pg_temp.whole() RETURNS TABLE (currency text, captured bigint, refunded bigint, chargebacks bigint,
@@ -92,13 +106,16 @@ SELECT ok((SELECT refreshed_at > :'before' FROM skeldir.realtime_revenue WHERE c
           '... but says the numbers are as of now');
 
 -- A refresh reads the marked orders only: a row booked around the marks
--- (as a writer without the trigger would) is not counted.
-ALTER TABLE skeldir.revenue_ledger DISABLE TRIGGER mark_realtime_revenue_orders;
+-- (as a writer without the trigger would) is not counted. The last refresh
+-- took every mark: the row is booked, then the marks its trigger left are
+-- removed (disabling the trigger takes an ALTER TABLE, which Citus refuses
+-- in the middle of the owner's transaction).
 SELECT pg_temp.book(ARRAY[['shopify', 'sh_hidden', 'captured', 'ord_hidden', '5', 'USD', '']]);
-ALTER TABLE skeldir.revenue_ledger ENABLE TRIGGER mark_realtime_revenue_orders;
+DELETE FROM skeldir.realtime_revenue_marks WHERE tenant_id = :'tenant';
 SELECT skeldir.refresh_realtime_revenue() AS refreshed \gset
 SELECT is((SELECT captured FROM pg_temp.kept()) + 5, (SELECT captured FROM pg_temp.whole()),
           'a refresh recomputes what the marks name and nothing else');
 
+RESET ROLE;
 SELECT * FROM finish();
 ROLLBACK;

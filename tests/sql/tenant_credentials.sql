@@ -3,20 +3,31 @@ BEGIN;
 \ir fixtures/two_tenants.sql
 SELECT plan(9);
 
-SELECT is((SELECT count(*) FROM skeldir.tenant_webhook_secrets
-            WHERE tenant_id = :'tenant_a' AND revoked_at IS NULL),
-          4::bigint, 'a new tenant has one active secret per vendor');
+-- The secrets are read as skeldir_owner (who writes them) in tenant A's
+-- context: on Citus no other user may read them in this transaction. Each
+-- read lands in a psql variable first (Citus would otherwise route the whole
+-- statement, pgTAP call included, to the tenant's worker).
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true) AS credentials_context \gset
+SELECT count(*) AS active_secrets FROM skeldir.tenant_webhook_secrets
+ WHERE tenant_id = :'tenant_a' AND revoked_at IS NULL \gset
+RESET ROLE;
+SELECT is(:active_secrets::bigint, 4::bigint, 'a new tenant has one active secret per vendor');
 
 SELECT admin.rotate_webhook_secret(:'tenant_a', 'shopify', 'shpss_supplied_by_shopify_0001');
-SELECT is((SELECT array_agg(secret ORDER BY created_at, slot) FILTER (WHERE revoked_at IS NULL)
-             FROM skeldir.tenant_webhook_secrets WHERE tenant_id = :'tenant_a' AND vendor = 'shopify')
-          @> ARRAY['shpss_supplied_by_shopify_0001'], true,
-          'a rotated-in secret is active alongside the previous one');
+SET ROLE skeldir_owner;
+SELECT coalesce(array_agg(secret ORDER BY created_at, slot) FILTER (WHERE revoked_at IS NULL)
+                  @> ARRAY['shpss_supplied_by_shopify_0001'], false) AS rotated_in_active
+  FROM skeldir.tenant_webhook_secrets WHERE tenant_id = :'tenant_a' AND vendor = 'shopify' \gset
+RESET ROLE;
+SELECT is(:'rotated_in_active'::boolean, true, 'a rotated-in secret is active alongside the previous one');
 SELECT admin.rotate_webhook_secret(:'tenant_a', 'shopify');
 SELECT admin.rotate_webhook_secret(:'tenant_a', 'shopify');
-SELECT is((SELECT count(*) FROM skeldir.tenant_webhook_secrets
-            WHERE tenant_id = :'tenant_a' AND vendor = 'shopify' AND revoked_at IS NULL),
-          2::bigint, 'never more than two secrets are active per vendor');
+SET ROLE skeldir_owner;
+SELECT count(*) AS active_shopify_secrets FROM skeldir.tenant_webhook_secrets
+ WHERE tenant_id = :'tenant_a' AND vendor = 'shopify' AND revoked_at IS NULL \gset
+RESET ROLE;
+SELECT is(:active_shopify_secrets::bigint, 2::bigint, 'never more than two secrets are active per vendor');
 
 SELECT throws_ok($$SELECT admin.rotate_webhook_secret(gen_random_uuid(), 'stripe')$$,
   'P0002', NULL, 'rotating for a tenant that does not exist fails clearly');

@@ -28,9 +28,23 @@ SELECT is((SELECT outcome FROM answers WHERE n = 2), 'invalid_tenant_key',
   'an unknown key after a known one resolves to no tenant');
 SELECT is((SELECT outcome FROM answers WHERE n = 4), 'invalid_signature',
   'a tenant''s delivery is checked against its own secrets only');
-SELECT is((SELECT tenant_id FROM skeldir.attribution_events WHERE external_id = '5001'), :'tenant_a'::uuid,
+-- Where the deliveries were stored, read as skeldir_owner (who wrote them) in
+-- each tenant's context: on Citus no other user may read those rows in this
+-- transaction. Each context shows exactly its tenant's rows, so together they
+-- show every row stored under A or B, with the tenant it is stored under.
+CREATE TEMP TABLE stored (tenant_id uuid, external_id text);
+GRANT ALL ON stored TO PUBLIC;
+SET ROLE skeldir_owner;
+SELECT skeldir.set_tenant_context(:'tenant_a', true) AS batch_context \gset
+INSERT INTO stored SELECT tenant_id, external_id FROM skeldir.attribution_events WHERE external_id IN ('5001', '5003');
+SELECT skeldir.set_tenant_context(:'tenant_b', true) AS batch_context \gset
+INSERT INTO stored SELECT tenant_id, external_id FROM skeldir.attribution_events WHERE external_id IN ('5001', '5003');
+SELECT skeldir.set_tenant_context('', true) AS batch_context \gset
+RESET ROLE;
+
+SELECT is((SELECT tenant_id FROM stored WHERE external_id = '5001'), :'tenant_a'::uuid,
   'the first delivery is stored under tenant A');
-SELECT is((SELECT tenant_id FROM skeldir.attribution_events WHERE external_id = '5003'), :'tenant_b'::uuid,
+SELECT is((SELECT tenant_id FROM stored WHERE external_id = '5003'), :'tenant_b'::uuid,
   'the third delivery is stored under tenant B');
 
 SELECT * FROM finish();
