@@ -89,7 +89,7 @@ func serveAPI(ctx context.Context, cfg config.Config, logger *slog.Logger, ln ne
 	}
 	handler := dispatch.NewRouter(workCtx, dispatch.Options{
 		PublicURL:          publicURL,
-		DB:                 pool,
+		DB:                 database.Transactional{Pool: pool},
 		Logger:             logger,
 		Registry:           metrics.NewRegistry(),
 		ReadyTimeout:       cfg.ReadyTimeout,

@@ -24,8 +24,10 @@ import (
 	"github.com/skeldir/skeldir/internal/problem"
 )
 
-// DB is what handlers need of the database: one round trip per request. A
-// *pgxpool.Pool satisfies it.
+// DB is what handlers need of the database: one call per request. A
+// *pgxpool.Pool satisfies it; the daemon gives a database.Transactional,
+// which runs each call in a transaction block (Citus needs one to carry the
+// tenant context to its workers).
 type DB interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)

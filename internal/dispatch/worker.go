@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/skeldir/skeldir/internal/correlation"
+	"github.com/skeldir/skeldir/internal/database"
 	"github.com/skeldir/skeldir/internal/metrics"
 )
 
@@ -45,12 +46,17 @@ type WorkerOptions struct {
 type Worker struct {
 	o  WorkerOptions
 	id string
+	// jobs runs the calls whose job bodies read tenant tables, each in a
+	// transaction block (database.Transactional: on Citus the tenant
+	// context reaches the workers only from one).
+	jobs database.Transactional
 }
 
 // NewWorker returns a dispatcher identified in leases as host-pid-random.
 func NewWorker(o WorkerOptions) *Worker {
 	host, _ := os.Hostname()
-	return &Worker{o: o, id: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), correlation.NewUUID()[:8])}
+	return &Worker{o: o, id: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), correlation.NewUUID()[:8]),
+		jobs: database.Transactional{Pool: o.Pool}}
 }
 
 // ID is how this dispatcher is named in leases, heartbeats and elections:
@@ -134,7 +140,7 @@ func (w *Worker) untilNextDue(ctx context.Context, queue string) time.Duration {
 
 // workBatch runs up to Batch due short jobs in one call and reports how many.
 func (w *Worker) workBatch(ctx context.Context, queue string) int {
-	rows, err := w.o.Pool.Query(ctx, "SELECT kind, outcome, seconds FROM worker.work($1, $2, $3)",
+	rows, err := w.jobs.Query(ctx, "SELECT kind, outcome, seconds FROM worker.work($1, $2, $3)",
 		queue, w.o.Batch, w.id)
 	if err != nil {
 		w.databaseTrouble(ctx, "work", err)
@@ -201,7 +207,7 @@ func (w *Worker) execute(j leasedJob) {
 		class, message := errorClass(err), err.Error()
 		fctx, fcancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer fcancel()
-		if ferr := w.o.Pool.QueryRow(fctx, "SELECT worker.fail($1, $2, $3, $4)", j.id, w.id, class, message).
+		if ferr := w.jobs.QueryRow(fctx, "SELECT worker.fail($1, $2, $3, $4)", j.id, w.id, class, message).
 			Scan(&outcome); ferr != nil {
 			// The lease will expire and the reaper will settle the attempt.
 			outcome = "unsettled"
@@ -301,7 +307,7 @@ func (w *Worker) lead(ctx context.Context) {
 		}
 		if err == nil && leading {
 			var fired int
-			err = w.o.Pool.QueryRow(ctx, "SELECT worker.enqueue_due_schedules()").Scan(&fired)
+			err = w.jobs.QueryRow(ctx, "SELECT worker.enqueue_due_schedules()").Scan(&fired)
 		}
 		w.databaseTrouble(ctx, "schedule", err)
 		sleep(ctx, tick)
