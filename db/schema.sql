@@ -4533,6 +4533,7 @@ CREATE FUNCTION skeldir.llm_budget_recommendation_facts(budget_optimization_id u
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+  tenant_in_context uuid := skeldir.current_tenant_id();
   b skeldir.budget_optimization_jobs;
   standing text;
   failure text;
@@ -4541,7 +4542,7 @@ DECLARE
   allocations jsonb;
 BEGIN
   SELECT * INTO b FROM skeldir.budget_optimization_jobs AS x
-   WHERE x.tenant_id = (SELECT skeldir.current_tenant_id()) AND x.id = budget_optimization_id;
+   WHERE x.tenant_id = tenant_in_context AND x.id = budget_optimization_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'no budget optimization %', budget_optimization_id USING ERRCODE = 'no_data_found';
   END IF;
@@ -5438,6 +5439,7 @@ CREATE FUNCTION skeldir.llm_scope(options jsonb) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+  tenant_in_context uuid := skeldir.current_tenant_id();
   o jsonb := coalesce(options, '{}');
   start_date date;
   end_date date;
@@ -5478,7 +5480,7 @@ BEGIN
   IF currency IS NULL THEN
     SELECT e.currency INTO currency
       FROM skeldir.attribution_events AS e
-     WHERE e.tenant_id = (SELECT skeldir.current_tenant_id()) AND e.event_type = 'purchase' AND e.revenue_cents > 0
+     WHERE e.tenant_id = tenant_in_context AND e.event_type = 'purchase' AND e.revenue_cents > 0
        AND e.occurred_at >= coalesce(start_date::timestamp AT TIME ZONE 'UTC', '-infinity')
        AND e.occurred_at < coalesce((end_date + 1)::timestamp AT TIME ZONE 'UTC', 'infinity')
      GROUP BY e.currency
@@ -8166,6 +8168,7 @@ CREATE FUNCTION skeldir.signature_valid(vendor skeldir.vendor, headers jsonb, bo
     LANGUAGE plpgsql STABLE
     AS $_$
 DECLARE
+  tenant_in_context uuid := skeldir.current_tenant_id();
   secrets bytea[];
   stripe_header text := headers ->> 'stripe-signature';
   stripe_t text;
@@ -8173,7 +8176,7 @@ DECLARE
 BEGIN
   SELECT array_agg(convert_to(s.secret, 'UTF8')) INTO secrets
     FROM skeldir.tenant_webhook_secrets AS s
-   WHERE s.tenant_id = skeldir.current_tenant_id() AND s.vendor = signature_valid.vendor
+   WHERE s.tenant_id = tenant_in_context AND s.vendor = signature_valid.vendor
      AND s.revoked_at IS NULL;
 
   CASE vendor
@@ -8199,7 +8202,7 @@ BEGIN
     -- signature against that certificate's key, here; otherwise
     -- hex(HMAC-SHA256(secret, body)) in PAYPAL-TRANSMISSION-SIG.
     SELECT c.* INTO pinned FROM skeldir.tenant_paypal_certificates AS c
-     WHERE c.tenant_id = skeldir.current_tenant_id() AND c.revoked_at IS NULL;
+     WHERE c.tenant_id = tenant_in_context AND c.revoked_at IS NULL;
     IF pinned.tenant_id IS NOT NULL THEN
       RETURN skeldir.paypal_transmission_valid(headers, body, pinned);
     END IF;
@@ -9288,11 +9291,12 @@ CREATE FUNCTION worker.llm_budget_optimization(args jsonb, job_id bigint) RETURN
     LANGUAGE plpgsql
     AS $$
 DECLARE
+  tenant_in_context uuid := skeldir.current_tenant_id();
   opt skeldir.budget_optimization_jobs;
 BEGIN
   IF skeldir.llm_job_begin('skeldir.budget_optimization_jobs', 'budget optimization', args, 'budget_optimization_id') THEN
     SELECT * INTO opt FROM skeldir.budget_optimization_jobs AS b
-     WHERE b.tenant_id = skeldir.current_tenant_id() AND b.id = (args ->> 'budget_optimization_id')::uuid;
+     WHERE b.tenant_id = tenant_in_context AND b.id = (args ->> 'budget_optimization_id')::uuid;
     PERFORM skeldir.llm_job_finish('skeldir.budget_optimization_jobs', opt.id, opt.request_id, 'budget_optimization',
                                    'Explain the recommended split in a short paragraph, citing only these facts.',
                                    skeldir.llm_budget_facts(opt.inputs));
@@ -9328,11 +9332,12 @@ CREATE FUNCTION worker.llm_investigation(args jsonb, job_id bigint) RETURNS void
     LANGUAGE plpgsql
     AS $$
 DECLARE
+  tenant_in_context uuid := skeldir.current_tenant_id();
   inv skeldir.investigations;
 BEGIN
   IF skeldir.llm_job_begin('skeldir.investigations', 'investigation', args, 'investigation_id') THEN
     SELECT * INTO inv FROM skeldir.investigations AS i
-     WHERE i.tenant_id = skeldir.current_tenant_id() AND i.id = (args ->> 'investigation_id')::uuid;
+     WHERE i.tenant_id = tenant_in_context AND i.id = (args ->> 'investigation_id')::uuid;
     PERFORM skeldir.llm_job_finish('skeldir.investigations', inv.id, inv.request_id, 'investigation',
                                    'Synthesize the findings in a short paragraph, citing only these facts.',
                                    skeldir.llm_investigation_facts(inv.question, inv.context));

@@ -187,6 +187,41 @@ run_suites() {
   echo "test-citus: every suite not pending passed on the cluster"
 }
 
+# run_storm: the ingestion storm harness (tests/storm: six scenarios, two
+# tenants each, signed deliveries through the real daemon, then what the
+# database holds is checked: exactly once, zero 5xx, no PII at rest) against
+# the distributed database, which the tests share instead of cloning it
+# (SKELDIR_TEST_DATABASE: a clone would hold the coordinator's tables only).
+# The daemon's logins carry their SET LOCAL commands to the workers
+# (citus.propagate_set_commands, README, Scaling out). Then where the
+# storm's tenants and their events are: each tenant's node, and the events
+# per node.
+run_storm() {
+  local n=${SKELDIR_CITUS_STORM:-400}
+  for r in api worker admin; do citus_sql "ALTER ROLE skeldird_$r SET citus.propagate_set_commands = local" >/dev/null; done
+  echo "storm: 6 scenarios x $n deliveries through the daemon, 20 at a time"
+  if ! SKELDIR_TEST_SUPERUSER_URL=$(pg_url "$coord" postgres postgres) SKELDIR_TEST_TEMPLATE=$DB SKELDIR_TEST_DATABASE=$DB \
+      go test -count=1 ./tests/storm -run TestStorm -v -args -storm.n="$n" -storm.c=20 > "$dir/storm.out" 2>&1; then
+    sed 's/^/    /' "$dir/storm.out" | tail -30
+    echo "test-citus: FAILED: the storm"
+    return 1
+  fi
+  grep 'storm_test.go' "$dir/storm.out" | sed 's/^ *storm_test.go:[0-9]*: /  /'
+  echo "the storm's tenants and their events, by the node holding their shards:"
+  citus_query "SELECT n.nodename || ':' || n.nodeport || ' ' || count(*) || ' tenants, '
+                      || coalesce(sum(e.events), 0) || ' events, ' || coalesce(sum(e.dead), 0) || ' dead events'
+                 FROM skeldir.tenants AS t
+                 LEFT JOIN (SELECT x.tenant_id, count(*) AS events, 0 AS dead FROM skeldir.attribution_events AS x GROUP BY 1
+                            UNION ALL
+                            SELECT x.tenant_id, 0, count(*) FROM skeldir.dead_events AS x GROUP BY 1) AS e ON e.tenant_id = t.id
+                 JOIN pg_dist_placement AS p
+                   ON p.shardid = get_shard_id_for_distribution_column('skeldir.attribution_events', t.id)
+                 JOIN pg_dist_node AS n ON n.groupid = p.groupid
+                WHERE t.name IN ('replay', 'cross_tenant', 'malformed', 'pii', 'unique', 'mixed')
+                   OR t.name LIKE '% (other)'
+                GROUP BY n.nodename, n.nodeport ORDER BY n.nodeport" | sed 's/^/  /'
+}
+
 mstart=$SECONDS
 for f in "${migrations[@]}"; do ln -s "$(readlink -f "$f")" "$stage/"; done
 set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
@@ -215,7 +250,9 @@ if [ "$rc" = 0 ]; then
       "stop with a signal (kill $$)"
     sleep infinity & wait $!
   fi
-  run_suites
+  suites_rc=0; run_suites || suites_rc=$?
+  storm_rc=0; run_storm || storm_rc=$?
+  [ "$suites_rc" = 0 ] && [ "$storm_rc" = 0 ]
   exit $?
 fi
 report_distribution
