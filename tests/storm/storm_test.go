@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/skeldir/skeldir/internal/loadgen"
 	"github.com/skeldir/skeldir/internal/signing"
 	"github.com/skeldir/skeldir/internal/testdaemon"
@@ -160,6 +163,12 @@ func TestStorm(t *testing.T) {
 			if events != n || ledger != n || seen["200 accepted"] != n {
 				return fmt.Errorf("%d events, %d ledger rows, answers %v", events, ledger, seen)
 			}
+			// What the dashboard's realtime counter shows, after the refresh
+			// the realtime job would run: every order once, at 129.99 USD.
+			total, orders, err := dashboardRevenue(su, tn.ID)
+			if want := fmt.Sprintf("%d.%02d", n*12999/100, n*12999%100); err != nil || total != want || orders != n {
+				return fmt.Errorf("dashboard: revenue %s from %d orders (%v), want %s from %d", total, orders, err, want, n)
+			}
 			return nil
 		}},
 		{"mixed", func(tn, other tenant) func(int) loadgen.Request {
@@ -242,4 +251,20 @@ func TestStorm(t *testing.T) {
 	if pii != 0 {
 		t.Errorf("%d rows hold personal data", pii)
 	}
+}
+
+// dashboardRevenue refreshes tenant's realtime revenue, as the job
+// revenue.realtime does, and reads the dashboard's counter
+// (skeldir.realtime_revenue_counter_for, behind GET /api/revenue/realtime):
+// its total and the captures counted.
+func dashboardRevenue(su *pgxpool.Pool, tenant string) (total string, orders int, err error) {
+	ctx := context.Background()
+	err = pgx.BeginFunc(ctx, su, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT skeldir.set_tenant_context($1, true), skeldir.refresh_realtime_revenue()", tenant); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT c.body ->> 'total_revenue', (c.body ->> 'event_count')::int
+		                           FROM skeldir.realtime_revenue_counter_for($1) AS c`, tenant).Scan(&total, &orders)
+	})
+	return total, orders, err
 }
