@@ -6042,12 +6042,13 @@ DECLARE
 BEGIN
   EXECUTE format($q$
     DELETE FROM %1$s AS x
-     WHERE x.ctid = ANY (ARRAY(SELECT y.ctid FROM %1$s AS y
-                                WHERE y.%2$I < $1 %3$s
+     WHERE x.tenant_id = $4
+       AND x.ctid = ANY (ARRAY(SELECT y.ctid FROM %1$s AS y
+                                WHERE y.tenant_id = $4 AND y.%2$I < $1 %3$s
                                 LIMIT $3 FOR UPDATE SKIP LOCKED))
   $q$, rule.table_name, rule.age_column,
        CASE WHEN rule.status_column IS NOT NULL THEN format('AND y.%I::text = ANY ($2)', rule.status_column) ELSE '' END)
-    USING now() - rule.keep, rule.statuses, rule.batch_size;
+    USING now() - rule.keep, rule.statuses, rule.batch_size, skeldir.current_tenant_id();
   GET DIAGNOSTICS deleted = ROW_COUNT;
   RETURN deleted;
 END
@@ -8365,17 +8366,29 @@ COMMENT ON FUNCTION skeldir.tenant_ids() IS 'Ids of all tenants (through the sys
 --
 
 CREATE FUNCTION skeldir.tenant_tables() RETURNS SETOF regclass
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
+DECLARE
+  shards oid[] := '{}';
+BEGIN
+  -- On a Citus coordinator the placements of reference tables (and of Citus
+  -- local tables) are tables too; they are not tenant tables of their own.
+  IF to_regproc('pg_catalog.relation_is_a_known_shard') IS NOT NULL THEN
+    EXECUTE 'SELECT coalesce(array_agg(c.oid), ''{}'') FROM pg_catalog.pg_class AS c
+              WHERE c.relkind IN (''r'', ''p'') AND pg_catalog.relation_is_a_known_shard(c.oid)' INTO shards;
+  END IF;
+  RETURN QUERY
   SELECT c.oid::regclass
     FROM pg_catalog.pg_class AS c
     JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
    WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
      AND c.relkind IN ('r', 'p')
+     AND c.oid <> ALL (shards)
      AND (c.oid = 'skeldir.tenants'::regclass
           OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS a
                       WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))
    ORDER BY c.relname;
+END
 $$;
 
 ALTER FUNCTION skeldir.tenant_tables() OWNER TO skeldir_owner;

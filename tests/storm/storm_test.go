@@ -1,6 +1,7 @@
 // Package storm is the ingestion storm harness: the six scenarios of the
-// seed's R3 "ingestion under fire" run against the real daemon and database,
-// then the database is asked what it holds. `make test` runs it small;
+// seed's R3 "ingestion under fire", and one over twenty tenants, run against
+// the real daemon and database, then the database is asked what it holds.
+// `make test` runs it small;
 // `make storm` runs it at 10,000 deliveries per scenario, 200 at a time.
 package storm
 
@@ -101,6 +102,8 @@ func TestStorm(t *testing.T) {
 		return n
 	}
 	n := *perScenario
+	// The "spread" scenario's tenants: its two and eighteen more.
+	var spread []tenant
 
 	scenarios := []struct {
 		name   string
@@ -168,6 +171,31 @@ func TestStorm(t *testing.T) {
 			total, orders, err := dashboardRevenue(su, tn.ID)
 			if want := fmt.Sprintf("%d.%02d", n*12999/100, n*12999%100); err != nil || total != want || orders != n {
 				return fmt.Errorf("dashboard: revenue %s from %d orders (%v), want %s from %d", total, orders, err, want, n)
+			}
+			return nil
+		}},
+		// Unique orders over twenty tenants, in turn: on Citus they land on
+		// every worker (make test-citus says where), each stored once.
+		{"spread", func(tn, other tenant) func(int) loadgen.Request {
+			spread = []tenant{tn, other}
+			for len(spread) < 20 {
+				spread = append(spread, newTenant(fmt.Sprintf("spread %d", len(spread))))
+			}
+			return func(i int) loadgen.Request {
+				return spread[i%len(spread)].request("shopify", "order_create", order(i/len(spread)))
+			}
+		}, func(_, _ tenant, seen map[string]int) error {
+			for k, tn := range spread {
+				want := n / len(spread)
+				if k < n%len(spread) {
+					want++
+				}
+				if got := query("SELECT count(*) FROM skeldir.attribution_events WHERE tenant_id = $1", tn.ID); got != want {
+					return fmt.Errorf("tenant %d of %d: %d events, want %d", k+1, len(spread), got, want)
+				}
+			}
+			if seen["200 accepted"] != n {
+				return fmt.Errorf("answers %v", seen)
 			}
 			return nil
 		}},
