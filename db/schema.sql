@@ -4290,11 +4290,12 @@ CREATE FUNCTION skeldir.llm_attribution_score_facts(event_id uuid) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+  tenant_in_context uuid := skeldir.current_tenant_id();
   e skeldir.attribution_events;
   models jsonb;
 BEGIN
   SELECT * INTO e FROM skeldir.attribution_events AS x
-   WHERE x.tenant_id = (SELECT skeldir.current_tenant_id()) AND x.id = event_id AND x.event_type = 'purchase';
+   WHERE x.tenant_id = tenant_in_context AND x.id = event_id AND x.event_type = 'purchase';
   IF NOT FOUND THEN
     RAISE EXCEPTION 'no purchase %', event_id USING ERRCODE = 'no_data_found';
   END IF;
@@ -4775,6 +4776,7 @@ CREATE FUNCTION skeldir.llm_channel_performance_facts(channel text, scope jsonb)
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+  tenant_in_context uuid := skeldir.current_tenant_id();
   cur text := scope ->> 'currency';
   total bigint;
   n bigint;
@@ -4792,7 +4794,7 @@ BEGIN
     SELECT a.channel, sum(a.allocated_cents)::bigint AS cents,
            count(DISTINCT a.event_id) FILTER (WHERE a.allocated_cents > 0) AS purchases
       FROM skeldir.attribution_allocations AS a
-     WHERE a.tenant_id = (SELECT skeldir.current_tenant_id())
+     WHERE a.tenant_id = tenant_in_context
        AND a.model = (scope ->> 'model')::skeldir.attribution_model AND a.currency = cur
        AND a.occurred_at >= skeldir.llm_scope_from(scope) AND a.occurred_at < skeldir.llm_scope_to(scope)
      GROUP BY a.channel
