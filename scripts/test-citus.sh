@@ -6,8 +6,9 @@
 # to the workers as (see Roles), and applies the migration history on the
 # coordinator as scripts/pg.sh's pg_migrate does (dbmate as the superuser,
 # one transaction per file; one of them distributes the schema), lists
-# where each table went and runs the pgTAP suites on the coordinator
-# (run_suites). When a migration fails it names the file and prints
+# where each table went, runs the pgTAP suites on the coordinator and the
+# catalog suites on each worker (run_suites), then the ingestion storm
+# through the daemon (run_storm). When a migration fails it names the file and prints
 # dbmate's error, then replays that file's up section statement by
 # statement in a transaction it rolls back, to name the statement (its line
 # in the file, and the server's ERROR/DETAIL/HINT/CONTEXT/STATEMENT). The
@@ -17,7 +18,7 @@
 # instead of running the suites, until the script gets a signal).
 #
 # Not part of make test, which stays plain PostgreSQL. Exits 1 when a
-# migration or a suite fails.
+# migration, a suite not listed as pending, or the storm fails.
 #
 # Roles: Citus runs a statement's work on the workers over connections it
 # opens as the statement's current user. The migrations `SET LOCAL ROLE
