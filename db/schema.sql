@@ -2444,8 +2444,7 @@ COMMENT ON FUNCTION api.readiness() IS 'Readiness report: {status, database, rls
 CREATE FUNCTION skeldir.major_units(minor numeric, currency text) RETURNS numeric
     LANGUAGE sql STABLE
     AS $$
-  SELECT (SELECT round(minor / power(10::numeric, c.exponent), c.exponent)
-          FROM skeldir.currencies AS c WHERE c.code = currency)
+  SELECT (SELECT skeldir.in_major_units(minor, c.exponent) FROM skeldir.currencies AS c WHERE c.code = currency)
 $$;
 
 ALTER FUNCTION skeldir.major_units(minor numeric, currency text) OWNER TO skeldir_owner;
@@ -4049,6 +4048,22 @@ CREATE FUNCTION skeldir.header_delivery_key(vendor skeldir.vendor, headers jsonb
 ALTER FUNCTION skeldir.header_delivery_key(vendor skeldir.vendor, headers jsonb) OWNER TO skeldir_owner;
 
 --
+-- Name: in_major_units(numeric, integer); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
+--
+
+CREATE FUNCTION skeldir.in_major_units(minor numeric, exponent integer) RETURNS numeric
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT round(minor / power(10::numeric, exponent), exponent) $$;
+
+ALTER FUNCTION skeldir.in_major_units(minor numeric, exponent integer) OWNER TO skeldir_owner;
+
+--
+-- Name: FUNCTION in_major_units(minor numeric, exponent integer); Type: COMMENT; Schema: skeldir; Owner: skeldir_owner
+--
+
+COMMENT ON FUNCTION skeldir.in_major_units(minor numeric, exponent integer) IS 'minor units as major units, rounded to the currency''s exponent (NULL when the exponent is).';
+
+--
 -- Name: install_webhook_secret(skeldir.vendor, text); Type: FUNCTION; Schema: skeldir; Owner: skeldir_owner
 --
 
@@ -4345,6 +4360,8 @@ CREATE FUNCTION skeldir.llm_budget_facts(inputs jsonb) RETURNS jsonb
 DECLARE
   scope jsonb := inputs -> 'scope';
   cur text := scope ->> 'currency';
+  cur_exponent integer := (SELECT c.exponent FROM skeldir.currencies AS c WHERE c.code = cur);
+  tenant_in_context uuid := skeldir.current_tenant_id();
   unit numeric := power(10::numeric, (SELECT x.exponent FROM skeldir.currencies AS x WHERE x.code = cur));
   total bigint := round((inputs ->> 'total_budget')::numeric * unit);
   ch text[];
@@ -4374,7 +4391,7 @@ BEGIN
             FROM skeldir.channel_taxonomy AS t
             LEFT JOIN (SELECT a.channel, sum(a.allocated_cents) AS cents
                          FROM skeldir.attribution_allocations AS a
-                        WHERE a.tenant_id = (SELECT skeldir.current_tenant_id())
+                        WHERE a.tenant_id = tenant_in_context
                           AND a.model = (scope ->> 'model')::skeldir.attribution_model AND a.currency = cur
                           AND a.occurred_at >= skeldir.llm_scope_from(scope) AND a.occurred_at < skeldir.llm_scope_to(scope)
                         GROUP BY a.channel) AS r ON r.channel = t.code
@@ -4441,25 +4458,25 @@ BEGIN
                  ELSE 'No ad spend is reported (PUT /api/spend): current budgets and ROAS are unknown. The budget is split '
                       'across paid channels in proportion to the revenue attributed to them, within the given minimums '
                       'and maximums.' END,
-    'attributed_revenue_total', skeldir.major_units(revenue_total, cur),
-    'unallocated_budget', skeldir.major_units(remaining, cur),
+    'attributed_revenue_total', skeldir.in_major_units(revenue_total, cur_exponent),
+    'unallocated_budget', skeldir.in_major_units(remaining, cur_exponent),
     'allocations', (SELECT coalesce(jsonb_agg(jsonb_build_object(
                               'channel', ch[k],
-                              'current_budget', skeldir.major_units((spend #>> ARRAY[ch[k], 'last_30_days'])::bigint, cur),
-                              'recommended_budget', skeldir.major_units(alloc[k], cur),
+                              'current_budget', skeldir.in_major_units((spend #>> ARRAY[ch[k], 'last_30_days'])::bigint, cur_exponent),
+                              'recommended_budget', skeldir.in_major_units(alloc[k], cur_exponent),
                               'expected_roas', CASE WHEN (spend #>> ARRAY[ch[k], 'window'])::bigint > 0
                                                     THEN round(w[k] / (spend #>> ARRAY[ch[k], 'window'])::bigint, 2) END,
-                              'attributed_revenue', skeldir.major_units(w[k], cur),
+                              'attributed_revenue', skeldir.in_major_units(w[k], cur_exponent),
                               'revenue_share_pct', CASE WHEN revenue_total > 0 THEN round(100 * w[k] / revenue_total, 1) ELSE 0 END)
                             ORDER BY alloc[k] DESC, ch[k]), '[]')
                       FROM generate_subscripts(ch, 1) AS k),
     'citations', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                            'metric', ch[k] || '_attributed_revenue', 'value', skeldir.major_units(w[k], cur), 'unit', cur,
+                            'metric', ch[k] || '_attributed_revenue', 'value', skeldir.in_major_units(w[k], cur_exponent), 'unit', cur,
                             'source', 'attribution_allocations.allocated_cents') ORDER BY ch[k]), '[]')
                     FROM generate_subscripts(ch, 1) AS k)
                  || (SELECT coalesce(jsonb_agg(jsonb_build_object(
                             'metric', ch[k] || '_ad_spend_30d',
-                            'value', skeldir.major_units((spend #>> ARRAY[ch[k], 'last_30_days'])::bigint, cur), 'unit', cur,
+                            'value', skeldir.in_major_units((spend #>> ARRAY[ch[k], 'last_30_days'])::bigint, cur_exponent), 'unit', cur,
                             'source', 'ad_spend.amount_cents') ORDER BY ch[k]), '[]')
                        FROM generate_subscripts(ch, 1) AS k WHERE spend #>> ARRAY[ch[k], 'last_30_days'] IS NOT NULL));
 END
@@ -5093,6 +5110,8 @@ CREATE FUNCTION skeldir.llm_investigation_facts(question text, context jsonb) RE
 DECLARE
   scope jsonb := skeldir.llm_scope(context);
   cur text := scope ->> 'currency';
+  cur_exponent integer := (SELECT c.exponent FROM skeldir.currencies AS c WHERE c.code = cur);
+  tenant_in_context uuid := skeldir.current_tenant_id();
   channel_filter text[] := ARRAY(SELECT jsonb_array_elements_text(scope -> 'channels'));
   daily jsonb;
   stats record;
@@ -5107,7 +5126,7 @@ BEGIN
            coalesce(sum(l.amount_cents) FILTER (WHERE l.state <> 'captured'), 0) AS refunded
       FROM skeldir.revenue_ledger AS l
       JOIN skeldir.attribution_events AS e ON e.tenant_id = l.tenant_id AND e.id = l.event_id
-     WHERE l.tenant_id = (SELECT skeldir.current_tenant_id()) AND l.currency = cur
+     WHERE l.tenant_id = tenant_in_context AND l.currency = cur
        AND l.occurred_at >= skeldir.llm_scope_from(scope) AND l.occurred_at < skeldir.llm_scope_to(scope)
        AND (cardinality(channel_filter) = 0 OR e.channel = ANY (channel_filter))
      GROUP BY 1
@@ -5131,13 +5150,13 @@ BEGIN
   SELECT coalesce(jsonb_agg(s.a ORDER BY s.a ->> 'day', s.a ->> 'kind'), '[]') INTO anomalies
     FROM (SELECT u.a FROM (SELECT jsonb_build_object('day', x ->> 'day',
                                     'kind', CASE WHEN (x ->> 'net')::numeric > stats.mean THEN 'revenue_spike' ELSE 'revenue_drop' END,
-                                    'net', skeldir.major_units((x ->> 'net')::numeric, cur),
+                                    'net', skeldir.in_major_units((x ->> 'net')::numeric, cur_exponent),
                                     'z_score', round(((x ->> 'net')::numeric - stats.mean) / stats.sd, 2)) AS a
             FROM jsonb_array_elements(daily) AS x
            WHERE stats.sd > 0 AND abs((x ->> 'net')::numeric - stats.mean) >= 2 * stats.sd
           UNION ALL
           SELECT jsonb_build_object('day', x ->> 'day', 'kind', 'refund_spike',
-                                    'refunded', skeldir.major_units((x ->> 'refunded')::numeric, cur),
+                                    'refunded', skeldir.in_major_units((x ->> 'refunded')::numeric, cur_exponent),
                                     'refund_rate_pct', CASE WHEN (x ->> 'captured')::bigint > 0
                                       THEN round(100.0 * (x ->> 'refunded')::bigint / (x ->> 'captured')::bigint, 2) END)
             FROM jsonb_array_elements(daily) AS x
@@ -5147,13 +5166,13 @@ BEGIN
            ORDER BY u.a ->> 'day', u.a ->> 'kind'
            LIMIT 10) AS s(a);
 
-  SELECT coalesce(jsonb_agg(jsonb_build_object('channel', c.channel, 'revenue', skeldir.major_units(c.cents, cur),
+  SELECT coalesce(jsonb_agg(jsonb_build_object('channel', c.channel, 'revenue', skeldir.in_major_units(c.cents, cur_exponent),
                                                'revenue_share_pct', round(100.0 * c.cents / nullif(c.total, 0), 1))
                             ORDER BY c.cents DESC, c.channel), '[]')
     INTO top_channels
     FROM (SELECT a.channel, sum(a.allocated_cents) AS cents, sum(sum(a.allocated_cents)) OVER () AS total
             FROM skeldir.attribution_allocations AS a
-           WHERE a.tenant_id = (SELECT skeldir.current_tenant_id())
+           WHERE a.tenant_id = tenant_in_context
              AND a.model = (scope ->> 'model')::skeldir.attribution_model AND a.currency = cur
              AND a.occurred_at >= skeldir.llm_scope_from(scope) AND a.occurred_at < skeldir.llm_scope_to(scope)
              AND (cardinality(channel_filter) = 0 OR a.channel = ANY (channel_filter))
@@ -5164,12 +5183,12 @@ BEGIN
 
   findings := jsonb_build_array(jsonb_build_object(
     'finding', format('Net revenue was %s %s over %s day(s): %s captured, %s refunded.',
-                      skeldir.major_units(stats.captured - stats.refunded, cur), cur, stats.days,
-                      skeldir.major_units(stats.captured, cur), skeldir.major_units(stats.refunded, cur)),
+                      skeldir.in_major_units(stats.captured - stats.refunded, cur_exponent), cur, stats.days,
+                      skeldir.in_major_units(stats.captured, cur_exponent), skeldir.in_major_units(stats.refunded, cur_exponent)),
     'evidence', jsonb_build_array(
-      jsonb_build_object('metric', 'captured_revenue', 'value', skeldir.major_units(stats.captured, cur), 'source', 'revenue_ledger.amount_cents'),
-      jsonb_build_object('metric', 'refunded_revenue', 'value', skeldir.major_units(stats.refunded, cur), 'source', 'revenue_ledger.amount_cents'),
-      jsonb_build_object('metric', 'net_revenue', 'value', skeldir.major_units(stats.captured - stats.refunded, cur), 'source', 'revenue_ledger.amount_cents')),
+      jsonb_build_object('metric', 'captured_revenue', 'value', skeldir.in_major_units(stats.captured, cur_exponent), 'source', 'revenue_ledger.amount_cents'),
+      jsonb_build_object('metric', 'refunded_revenue', 'value', skeldir.in_major_units(stats.refunded, cur_exponent), 'source', 'revenue_ledger.amount_cents'),
+      jsonb_build_object('metric', 'net_revenue', 'value', skeldir.in_major_units(stats.captured - stats.refunded, cur_exponent), 'source', 'revenue_ledger.amount_cents')),
     'confidence', depth));
   IF stats.captured > 0 THEN
     findings := findings || jsonb_build_object(
@@ -5188,17 +5207,17 @@ BEGIN
                                ELSE format('%s: refunds of %s %s on a day without captures, so without a refund rate (n/a).',
                                            a ->> 'day', a ->> 'refunded', cur) END
                         ELSE format('%s: net revenue of %s %s, %s standard deviations from the daily mean of %s %s.',
-                                    a ->> 'day', a ->> 'net', cur, a ->> 'z_score', skeldir.major_units(round(stats.mean), cur), cur) END,
+                                    a ->> 'day', a ->> 'net', cur, a ->> 'z_score', skeldir.in_major_units(round(stats.mean), cur_exponent), cur) END,
            'evidence', CASE a ->> 'kind'
                          WHEN 'refund_spike' THEN jsonb_build_array(
                            jsonb_build_object('metric', 'refunded_revenue_' || (a ->> 'day'), 'value', a -> 'refunded', 'source', 'revenue_ledger.amount_cents'),
                            CASE WHEN jsonb_typeof(a -> 'refund_rate_pct') = 'number'
                                 THEN jsonb_build_object('metric', 'refund_rate_pct_' || (a ->> 'day'), 'value', a -> 'refund_rate_pct', 'source', 'revenue_ledger.amount_cents')
                                 -- No captures that day, so no rate: the captures (0) are the evidence.
-                                ELSE jsonb_build_object('metric', 'captured_revenue_' || (a ->> 'day'), 'value', skeldir.major_units(0, cur), 'source', 'revenue_ledger.amount_cents') END)
+                                ELSE jsonb_build_object('metric', 'captured_revenue_' || (a ->> 'day'), 'value', skeldir.in_major_units(0, cur_exponent), 'source', 'revenue_ledger.amount_cents') END)
                          ELSE jsonb_build_array(
                            jsonb_build_object('metric', 'net_revenue_' || (a ->> 'day'), 'value', a -> 'net', 'source', 'revenue_ledger.amount_cents'),
-                           jsonb_build_object('metric', 'daily_mean_net_revenue', 'value', skeldir.major_units(round(stats.mean), cur), 'source', 'revenue_ledger.amount_cents'),
+                           jsonb_build_object('metric', 'daily_mean_net_revenue', 'value', skeldir.in_major_units(round(stats.mean), cur_exponent), 'source', 'revenue_ledger.amount_cents'),
                            jsonb_build_object('metric', 'z_score', 'value', a -> 'z_score', 'source', 'revenue_ledger.amount_cents')) END,
            'confidence', depth) ORDER BY o), '[]')
     INTO findings
@@ -5218,18 +5237,18 @@ BEGIN
     'question', question,
     'scope', scope,
     'days', stats.days,
-    'totals', jsonb_build_object('captured', skeldir.major_units(stats.captured, cur),
-                                 'refunded', skeldir.major_units(stats.refunded, cur),
-                                 'net', skeldir.major_units(stats.captured - stats.refunded, cur),
+    'totals', jsonb_build_object('captured', skeldir.in_major_units(stats.captured, cur_exponent),
+                                 'refunded', skeldir.in_major_units(stats.refunded, cur_exponent),
+                                 'net', skeldir.in_major_units(stats.captured - stats.refunded, cur_exponent),
                                  'refund_rate_pct', CASE WHEN stats.captured > 0
                                                          THEN round(100.0 * stats.refunded / stats.captured, 2) END),
-    'daily_mean_net', skeldir.major_units(round(stats.mean), cur),
-    'daily_stddev_net', skeldir.major_units(round(stats.sd), cur),
+    'daily_mean_net', skeldir.in_major_units(round(stats.mean), cur_exponent),
+    'daily_stddev_net', skeldir.in_major_units(round(stats.sd), cur_exponent),
     'revenue_by_day', (SELECT coalesce(jsonb_agg(jsonb_build_object(
                                 'day', x ->> 'day',
-                                'captured', skeldir.major_units((x ->> 'captured')::numeric, cur),
-                                'refunded', skeldir.major_units((x ->> 'refunded')::numeric, cur),
-                                'net', skeldir.major_units((x ->> 'net')::numeric, cur)) ORDER BY o), '[]')
+                                'captured', skeldir.in_major_units((x ->> 'captured')::numeric, cur_exponent),
+                                'refunded', skeldir.in_major_units((x ->> 'refunded')::numeric, cur_exponent),
+                                'net', skeldir.in_major_units((x ->> 'net')::numeric, cur_exponent)) ORDER BY o), '[]')
                          FROM jsonb_array_elements(daily) WITH ORDINALITY AS d(x, o)),
     'anomalies', anomalies,
     'top_channels', top_channels,
@@ -13193,6 +13212,12 @@ REVOKE ALL ON FUNCTION skeldir.from_base64url(segment text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION skeldir.header_delivery_key(vendor skeldir.vendor, headers jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION in_major_units(minor numeric, exponent integer); Type: ACL; Schema: skeldir; Owner: skeldir_owner
+--
+
+REVOKE ALL ON FUNCTION skeldir.in_major_units(minor numeric, exponent integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION install_webhook_secret(vendor skeldir.vendor, secret text); Type: ACL; Schema: skeldir; Owner: skeldir_owner

@@ -31,8 +31,7 @@ SELECT is_empty($$
   SELECT routine FROM routine WHERE definition ~ 'tenant_id = \(?(SELECT )?skeldir\.current_tenant_id\(\)'
   EXCEPT
   -- (money turned into major units inside the query: to be rewritten first)
-  SELECT unnest(ARRAY['skeldir.llm_investigation_facts(text, jsonb)', 'skeldir.llm_budget_facts(jsonb)',
-                      'skeldir.llm_reconciliation_discrepancy_facts(uuid)']::regprocedure[])
+  SELECT 'skeldir.llm_reconciliation_discrepancy_facts(uuid)'::regprocedure
 $$, 'no function compares tenant_id with a call of skeldir.current_tenant_id() (it reads the tenant into a variable)');
 
 -- The tables Citus distributes by tenant, and the functions' statements
