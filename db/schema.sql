@@ -5383,6 +5383,7 @@ CREATE FUNCTION skeldir.llm_reconciliation_discrepancy_facts(result_id uuid) RET
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+  tenant_in_context uuid := skeldir.current_tenant_id();
   x skeldir.reconciliation_results;
   finished timestamptz;
   shop_name text;
@@ -5394,7 +5395,7 @@ DECLARE
   short boolean;
 BEGIN
   SELECT * INTO x FROM skeldir.reconciliation_results AS r
-   WHERE r.tenant_id = (SELECT skeldir.current_tenant_id()) AND r.id = result_id;
+   WHERE r.tenant_id = tenant_in_context AND r.id = result_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'no reconciliation discrepancy %', result_id USING ERRCODE = 'no_data_found',
       HINT = 'GET /api/reconciliation/platform/{platform_id} lists the discrepancies of the latest completed run, with their ids.';
