@@ -1811,6 +1811,7 @@ DECLARE
   shown text := upper(btrim(currency));
   channels jsonb;
   currencies jsonb;
+  spend jsonb;
 BEGIN
   IF coalesce(model, 'linear') <> ALL (enum_range(NULL::skeldir.attribution_model)::text[]) THEN
     RAISE EXCEPTION 'model must be one of %', array_to_string(enum_range(NULL::skeldir.attribution_model)::text[], ', ')
@@ -1831,6 +1832,11 @@ BEGIN
   END IF;
 
   PERFORM skeldir.enter_tenant(tenant);  -- ad spend is read under RLS
+  SELECT coalesce(jsonb_object_agg(s.channel || ' ' || s.currency, s.cents), '{}') INTO spend
+    FROM (SELECT s.channel, s.currency, sum(s.amount_cents)::bigint AS cents
+            FROM skeldir.ad_spend AS s
+           WHERE s.tenant_id = tenant AND s.day BETWEEN from_day AND to_day
+           GROUP BY s.channel, s.currency) AS s;
   WITH per_channel AS (
     SELECT c.report_name, c.currency, array_agg(c.channel ORDER BY c.channel) AS codes,
            sum(CASE chosen WHEN 'last_touch' THEN c.last_touch_cents WHEN 'first_touch' THEN c.first_touch_cents
@@ -1856,9 +1862,8 @@ BEGIN
                      FROM (SELECT z.currency, sum(z.cents)::bigint AS cents FROM per_channel AS z GROUP BY z.currency) AS y),
                   '[]')
     INTO channels, currencies
-    FROM (SELECT p.*, (SELECT sum(s.amount_cents)::bigint FROM skeldir.ad_spend AS s
-                        WHERE s.channel = ANY (p.codes) AND s.currency = p.currency
-                          AND s.day BETWEEN from_day AND to_day) AS spend_cents
+    FROM (SELECT p.*, (SELECT sum((spend ->> (code || ' ' || p.currency))::bigint)
+                        FROM unnest(p.codes) AS code) AS spend_cents
             FROM per_channel AS p) AS x;
 
   RETURN jsonb_build_object(
