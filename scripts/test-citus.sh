@@ -189,17 +189,13 @@ run_suites() {
 
 # run_storm: the ingestion storm harness (tests/storm: seven scenarios, two
 # tenants each and one over twenty, SKELDIR_CITUS_STORM deliveries each,
-# signed, through the real daemon, then what the
-# database holds is checked: exactly once, zero 5xx, no PII at rest) against
-# the distributed database, which the tests share instead of cloning it
-# (SKELDIR_TEST_DATABASE: a clone would hold the coordinator's tables only).
-# The daemon's logins carry their SET LOCAL commands to the workers
-# (citus.propagate_set_commands, README, Scaling out). Then where the
-# storm's tenants and their events are: each tenant's node, and the events
-# per node.
+# signed, through the real daemon, then what the database holds is checked:
+# exactly once, zero 5xx, no PII at rest) against the distributed database,
+# which the tests share instead of cloning it (SKELDIR_TEST_DATABASE: a
+# clone would hold the coordinator's tables only). Then where the storm's
+# tenants and their events are: each tenant's node, and the events per node.
 run_storm() {
   local n=${SKELDIR_CITUS_STORM:-2000}
-  for r in api worker admin; do citus_sql "ALTER ROLE skeldird_$r SET citus.propagate_set_commands = local" >/dev/null; done
   echo "storm: 7 scenarios x $n deliveries through the daemon, 20 at a time (spread: over 20 tenants)"
   if ! SKELDIR_TEST_SUPERUSER_URL=$(pg_url "$coord" postgres postgres) SKELDIR_TEST_TEMPLATE=$DB SKELDIR_TEST_DATABASE=$DB \
       go test -count=1 ./tests/storm -run TestStorm -v -args -storm.n="$n" -storm.c=20 > "$dir/storm.out" 2>&1; then
@@ -231,6 +227,12 @@ set +e; migrate 2>&1 | tee -a "$log"; rc=${PIPESTATUS[0]}; set -e
 # grants to the workers: the suites act as them.
 if [ "$rc" = 0 ]; then
   for r in api worker admin readonly; do citus_role "skeldird_$r" "LOGIN IN ROLE skeldir_$r"; done
+  # The daemon's logins carry their SET LOCAL commands (the tenant context)
+  # to the workers, as a deployment's must (README, Scaling out).
+  for r in api worker admin; do
+    citus_sql "ALTER ROLE skeldird_$r SET citus.propagate_set_commands = local" >/dev/null ||
+      die "could not set citus.propagate_set_commands for skeldird_$r"
+  done
   citus_role "$PG_FEED_ROLE" "LOGIN REPLICATION"
 fi
 applied=$(grep -c '^Applied: ' "$log" || true)

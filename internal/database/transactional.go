@@ -55,8 +55,8 @@ func (r transactionalRow) Scan(dest ...any) error {
 	})
 }
 
-// transactionalRows ends its transaction when the rows end: pgx closes
-// rows by itself when Next returns false, and callers check Err after.
+// transactionalRows ends its transaction when the rows end, at the last
+// Next or at Close, whichever comes first (callers check Err after).
 type transactionalRows struct {
 	pgx.Rows
 	ctx   context.Context
@@ -74,7 +74,6 @@ func (r *transactionalRows) Next() bool {
 }
 
 func (r *transactionalRows) Close() {
-	r.Rows.Close()
 	r.end()
 }
 
